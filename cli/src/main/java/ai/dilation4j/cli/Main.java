@@ -1,0 +1,35 @@
+package ai.dilation4j.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code dilation4j} command line. */
+@Command(name = "dilation4j",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Semantic segmentation with Caffe DilatedNet models on DL4J: convert Caffe models to DL4J, "
+                + "inspect them and run them.",
+        subcommands = {ConvertCommand.class, InspectCommand.class, ForwardCommand.class,
+                RandomWeightsCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 success, 1 the command failed (the message says why), 2 invalid usage."})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line in-process and returns its exit code. */
+    public static int run(String... args) {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setExecutionExceptionHandler(new ErrorReporter());
+        return commandLine.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

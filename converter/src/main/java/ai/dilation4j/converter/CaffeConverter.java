@@ -1,0 +1,239 @@
+package ai.dilation4j.converter;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import ai.dilation4j.converter.caffe.CaffeBlob;
+import ai.dilation4j.converter.caffe.CaffeModelReader;
+import ai.dilation4j.converter.caffe.CaffeNetDefinition;
+import ai.dilation4j.converter.caffe.PrototxtReader;
+import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;
+import ai.dilation4j.converter.graph.FeatureShape;
+import ai.dilation4j.converter.graph.GraphBuildContext;
+import ai.dilation4j.converter.graph.LayerMappingTable;
+import ai.dilation4j.converter.graph.WeightBinding;
+import ai.dilation4j.models.DatasetSpec;
+import ai.dilation4j.models.ModelPreset;
+import ai.dilation4j.runtime.ModelMetadata;
+import ai.dilation4j.runtime.SegmentationModel;
+import ai.dilation4j.runtime.SourceFile;
+
+/**
+ * Converts a Caffe deploy prototxt and its trained caffemodel into a DL4J {@link ComputationGraph} that
+ * computes what Caffe computes, with the metadata dilation4j needs to run it.
+ */
+public final class CaffeConverter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CaffeConverter.class);
+    private static final String VERSION = versionOf(CaffeConverter.class);
+
+    private final LayerMappingTable mappings;
+
+    public CaffeConverter() {
+        this(LayerMappingTable.standard());
+    }
+
+    public CaffeConverter(LayerMappingTable mappings) {
+        this.mappings = mappings;
+    }
+
+    /** Converts and returns the model in memory; save it with {@link ai.dilation4j.runtime.ModelFile#write}. */
+    public SegmentationModel convert(Path prototxt, Path weights, ConversionOptions options)
+            throws ConversionException {
+        GraphPlan plan = plan(prototxt);
+        ComputationGraph graph = new ComputationGraph(plan.configuration());
+        graph.init();
+        long started = System.nanoTime();
+        CaffeModelReader.Summary weightsRead = loadWeights(graph, plan.context().weightBindings(), weights);
+        LOG.info("Read {} layers ({} MB) of {} in {} ms", weightsRead.layers(), weightsRead.bytes() >> 20,
+                weights.getFileName(), (System.nanoTime() - started) / 1_000_000);
+
+        String outputBlob = plan.outputBlob();
+        int numClasses = (int) plan.context().blobShape(outputBlob).channels();
+        DatasetSpec dataset = options.preset().map(ModelPreset::dataset).orElse(null);
+        if (dataset != null && dataset.numClasses() != numClasses) {
+            throw new ConversionException("Preset '" + options.preset().get().name() + "' has "
+                    + dataset.numClasses() + " classes but the network's output '" + outputBlob + "' has "
+                    + numClasses + " channels. Choose the preset the weights were trained for.");
+        }
+        String name = options.name().orElse(plan.net().name().isEmpty() ? stem(weights) : plan.net().name());
+        List<SourceFile> sources = List.of(
+                new SourceFile("prototxt", prototxt.getFileName().toString(), size(prototxt), sha256(prototxt)),
+                new SourceFile("weights", weights.getFileName().toString(), weightsRead.bytes(), weightsRead.sha256()));
+        ModelMetadata metadata = new ModelMetadata(ModelMetadata.FORMAT_VERSION, name, plan.input().blob(),
+                plan.input().shape(), outputBlob, numClasses, plan.context().blobVertices(), sources,
+                options.preset().map(ModelPreset::name).orElse(null), dataset, VERSION);
+        return SegmentationModel.of(graph, metadata);
+    }
+
+    /**
+     * The trained blobs the prototxt's layers need, in layer order, without reading any weights: what a
+     * caffemodel for this prototxt must contain.
+     */
+    public List<WeightBinding> weightLayout(Path prototxt) throws ConversionException {
+        return List.copyOf(plan(prototxt).context().weightBindings().values());
+    }
+
+    /** A mapped network: its DL4J configuration and the conversion state that produced it. */
+    private record GraphPlan(CaffeNetDefinition net, CaffeNetDefinition.NetworkInput input,
+                             ComputationGraphConfiguration configuration, GraphBuildContext context,
+                             String outputBlob) {
+    }
+
+    private GraphPlan plan(Path prototxt) throws ConversionException {
+        CaffeNetDefinition net = PrototxtReader.read(prototxt);
+        if (net.inputs().size() != 1) {
+            throw new UnsupportedLayerException(prototxt + " declares " + net.inputs().size()
+                    + " inputs; dilation4j converts single-input image networks.");
+        }
+        CaffeNetDefinition.NetworkInput input = net.inputs().get(0);
+        long[] inputShape = input.shape();
+        if (inputShape.length != 4 || Arrays.stream(inputShape).anyMatch(d -> d < 1)) {
+            throw new UnsupportedLayerException(prototxt + ": input '" + input.blob() + "' has shape "
+                    + Arrays.toString(inputShape) + "; dilation4j needs a 4-D N x C x H x W image input.");
+        }
+        GraphBuilder builder = new NeuralNetConfiguration.Builder()
+                .dataType(DataType.FLOAT)
+                .weightInit(WeightInit.ZERO)
+                .graphBuilder();
+        GraphBuildContext context = new GraphBuildContext(builder, inputShape[0]);
+        FeatureShape inputFeatures = new FeatureShape(inputShape[1], inputShape[2], inputShape[3]);
+        context.addInput(input.blob(), inputFeatures);
+        for (LayerParameter layer : net.layers()) {
+            mappings.mapperFor(layer).map(layer, context);
+        }
+        List<String> outputs = context.outputVertices();
+        if (outputs.isEmpty()) {
+            throw new ConversionException(prototxt + " has no layer producing an output.");
+        }
+        builder.setOutputs(outputs.toArray(String[]::new));
+        builder.setInputTypes(InputType.convolutional(inputShape[2], inputShape[3], inputShape[1]));
+        ComputationGraphConfiguration configuration = builder.build();
+        checkShapes(configuration, context, inputFeatures);
+        String outputBlob = context.blobOf(outputs.get(outputs.size() - 1));
+        return new GraphPlan(net, input, configuration, context, outputBlob);
+    }
+
+    private static void checkShapes(ComputationGraphConfiguration configuration, GraphBuildContext context,
+                                    FeatureShape input) throws ConversionException {
+        Map<String, InputType> dl4jTypes = configuration.getLayerActivationTypes(
+                InputType.convolutional(input.height(), input.width(), input.channels()));
+        for (Map.Entry<String, FeatureShape> entry : context.vertexShapes().entrySet()) {
+            InputType type = dl4jTypes.get(entry.getKey());
+            if (type == null) {
+                continue;
+            }
+            long[] dl4j = type.getShape(false);
+            long[] caffe = {entry.getValue().channels(), entry.getValue().height(), entry.getValue().width()};
+            if (!Arrays.equals(dl4j, caffe)) {
+                throw new ConversionException("Vertex '" + entry.getKey() + "': DL4J computes an output of "
+                        + Arrays.toString(dl4j) + " where Caffe computes " + Arrays.toString(caffe)
+                        + ". This is a dilation4j mapping bug; please report it with the prototxt.");
+            }
+        }
+    }
+
+    private static CaffeModelReader.Summary loadWeights(ComputationGraph graph, Map<String, WeightBinding> bindings,
+                                                        Path weights) throws ConversionException {
+        Set<String> bound = new HashSet<>();
+        CaffeModelReader.Summary summary = CaffeModelReader.read(weights, (layerName, blobs) -> {
+            WeightBinding binding = bindings.get(layerName);
+            if (binding == null) {
+                LOG.debug("Ignoring trained layer {} of {}: it is not part of the network", layerName, weights);
+                return;
+            }
+            graphBind(graph, binding, blobs, weights);
+            bound.add(layerName);
+        });
+        List<String> missing = new ArrayList<>(bindings.keySet());
+        missing.removeAll(bound);
+        if (!missing.isEmpty()) {
+            throw new ConversionException("Weights file " + weights + " has no parameters for layer(s) "
+                    + String.join(", ", missing) + ". Use the caffemodel trained with this prototxt (layer names "
+                    + "must match); a file cut short also loses its last layers.");
+        }
+        return summary;
+    }
+
+    private static void graphBind(ComputationGraph graph, WeightBinding binding, List<CaffeBlob> blobs, Path weights)
+            throws ConversionException {
+        String layer = "Layer '" + binding.layerName() + "' (" + binding.layerType() + ")";
+        if (blobs.size() != binding.expectedShapes().size()) {
+            throw new ConversionException(layer + " has " + blobs.size() + " parameter blob(s) in " + weights
+                    + " but the prototxt calls for " + binding.expectedShapes().size() + " ("
+                    + String.join(", ", binding.blobRoles()) + "). Check bias_term and that the weights belong to "
+                    + "this prototxt.");
+        }
+        List<INDArray> arrays = new ArrayList<>();
+        for (int i = 0; i < blobs.size(); i++) {
+            CaffeBlob blob = blobs.get(i);
+            long[] expected = binding.expectedShapes().get(i);
+            if (!blob.matches(expected)) {
+                throw new ConversionException(layer + ": " + binding.blobRoles().get(i) + " blob in " + weights
+                        + " has shape " + blob.describeShape() + " but the prototxt implies "
+                        + Arrays.toString(expected) + ". The weights do not belong to this prototxt (check "
+                        + "num_output, kernel_size and group).");
+            }
+            if (blob.values().length() != blob.declaredCount()) {
+                throw new ConversionException(layer + ": " + binding.blobRoles().get(i) + " blob in " + weights
+                        + " declares shape " + blob.describeShape() + " but holds " + blob.values().length()
+                        + " values; the file is damaged.");
+            }
+            arrays.add(blob.values().reshape('c', expected));
+        }
+        binding.binder().bind(graph, arrays);
+    }
+
+    private static long size(Path file) throws ConversionException {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new ConversionException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String sha256(Path file) throws ConversionException {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (IOException e) {
+            throw new ConversionException("Cannot read " + file + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("The JVM has no SHA-256", e);
+        }
+    }
+
+    private static String stem(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+
+    private static String versionOf(Class<?> type) {
+        String version = type.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
+    }
+}

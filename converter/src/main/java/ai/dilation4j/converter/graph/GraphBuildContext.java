@@ -1,0 +1,191 @@
+package ai.dilation4j.converter.graph;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import ai.dilation4j.converter.ConversionException;
+import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.layers.Layer;
+
+/**
+ * The state of a Caffe → DL4J conversion while layers are being mapped: which graph vertex currently holds
+ * each Caffe blob (in-place layers move a blob to a new vertex, as Caffe overwrites it), the blob shapes
+ * Caffe computes, and the weight bindings declared so far.
+ */
+public final class GraphBuildContext {
+
+    private record BlobState(String vertex, FeatureShape shape) {
+    }
+
+    private final GraphBuilder builder;
+    private final long batch;
+    private final Map<String, BlobState> blobs = new LinkedHashMap<>();
+    private final Map<String, FeatureShape> vertexShapes = new LinkedHashMap<>();
+    private final Set<String> consumedVertices = new HashSet<>();
+    private final Map<String, WeightBinding> bindings = new LinkedHashMap<>();
+
+    public GraphBuildContext(GraphBuilder builder, long batch) {
+        this.builder = builder;
+        this.batch = batch;
+    }
+
+    /** Declares a network input blob; its vertex has the blob's name. */
+    public void addInput(String blob, FeatureShape shape) {
+        builder.addInputs(blob);
+        blobs.put(blob, new BlobState(blob, shape));
+        vertexShapes.put(blob, shape);
+    }
+
+    /** Checks a layer's bottom and top counts. */
+    public void requireArity(LayerParameter layer, int minBottoms, int maxBottoms, int tops)
+            throws ConversionException {
+        int bottoms = layer.getBottomCount();
+        if (bottoms < minBottoms || bottoms > maxBottoms || layer.getTopCount() != tops) {
+            String expected = minBottoms == maxBottoms ? String.valueOf(minBottoms)
+                    : maxBottoms == Integer.MAX_VALUE ? minBottoms + " or more" : minBottoms + ".." + maxBottoms;
+            throw new ConversionException(describe(layer) + " has " + bottoms + " bottom(s) and "
+                    + layer.getTopCount() + " top(s); a " + layer.getType() + " layer takes " + expected
+                    + " bottom(s) and " + tops + " top(s).");
+        }
+    }
+
+    public FeatureShape bottomShape(LayerParameter layer, int index) throws ConversionException {
+        return bottom(layer, index).shape();
+    }
+
+    public String bottomVertex(LayerParameter layer, int index) throws ConversionException {
+        return bottom(layer, index).vertex();
+    }
+
+    /**
+     * Adds a DL4J layer reading the layer's first bottom and producing its first top.
+     *
+     * @return the vertex name, which is the Caffe layer name unless that is taken
+     */
+    public String addLayer(LayerParameter layer, Layer dl4jLayer, FeatureShape outputShape)
+            throws ConversionException {
+        String vertex = newVertexName(layer.getName());
+        String input = bottomVertex(layer, 0);
+        builder.addLayer(vertex, dl4jLayer, input);
+        consumedVertices.add(input);
+        produced(layer, vertex, outputShape);
+        return vertex;
+    }
+
+    /** Adds a helper vertex that is not the layer's result (e.g. a scaling step of an Eltwise SUM). */
+    public String addHelperVertex(String name, GraphVertex vertex, FeatureShape outputShape, String... inputs) {
+        String unique = newVertexName(name);
+        builder.addVertex(unique, vertex, inputs);
+        consumedVertices.addAll(Arrays.asList(inputs));
+        vertexShapes.put(unique, outputShape);
+        return unique;
+    }
+
+    /** Adds the vertex computing the layer's first top from the given input vertices. */
+    public void addVertex(LayerParameter layer, GraphVertex vertex, FeatureShape outputShape, String... inputs) {
+        String name = newVertexName(layer.getName());
+        builder.addVertex(name, vertex, inputs);
+        consumedVertices.addAll(Arrays.asList(inputs));
+        produced(layer, name, outputShape);
+    }
+
+    /** Makes the layer's top another name for its bottom's current value (identity layers such as Dropout). */
+    public void aliasTopToBottom(LayerParameter layer) throws ConversionException {
+        BlobState bottom = bottom(layer, 0);
+        blobs.remove(layer.getTop(0));
+        blobs.put(layer.getTop(0), bottom);
+    }
+
+    /** Declares the trained blobs the layer needs. */
+    public void expectWeights(WeightBinding binding) {
+        bindings.put(binding.layerName(), binding);
+    }
+
+    public long batch() {
+        return batch;
+    }
+
+    public Map<String, WeightBinding> weightBindings() {
+        return Collections.unmodifiableMap(bindings);
+    }
+
+    /** Caffe blob → vertex holding its final value, in the order the blobs were last written. */
+    public Map<String, String> blobVertices() {
+        Map<String, String> result = new LinkedHashMap<>();
+        blobs.forEach((blob, state) -> result.put(blob, state.vertex()));
+        return result;
+    }
+
+    public FeatureShape blobShape(String blob) {
+        return blobs.get(blob).shape();
+    }
+
+    /** Output shape Caffe computes for each vertex, to check against DL4J's own shape inference. */
+    public Map<String, FeatureShape> vertexShapes() {
+        return Collections.unmodifiableMap(vertexShapes);
+    }
+
+    /** Vertices nothing reads: the network outputs, in creation order. */
+    public List<String> outputVertices() {
+        List<String> outputs = new ArrayList<>();
+        for (String vertex : vertexShapes.keySet()) {
+            if (!consumedVertices.contains(vertex) && !builder.getNetworkInputs().contains(vertex)) {
+                outputs.add(vertex);
+            }
+        }
+        return outputs;
+    }
+
+    /** The last-written blob held by a vertex. */
+    public String blobOf(String vertex) {
+        String found = null;
+        for (Map.Entry<String, BlobState> entry : blobs.entrySet()) {
+            if (entry.getValue().vertex().equals(vertex)) {
+                found = entry.getKey();
+            }
+        }
+        return found;
+    }
+
+    public static String describe(LayerParameter layer) {
+        return "Layer '" + layer.getName() + "' (" + layer.getType() + ")";
+    }
+
+    private BlobState bottom(LayerParameter layer, int index) throws ConversionException {
+        String blob = layer.getBottom(index);
+        BlobState state = blobs.get(blob);
+        if (state == null) {
+            throw new ConversionException(describe(layer) + " reads blob '" + blob + "', which neither a network "
+                    + "input nor an earlier layer produces. Known blobs: " + String.join(", ", blobs.keySet()));
+        }
+        return state;
+    }
+
+    private void produced(LayerParameter layer, String vertex, FeatureShape shape) {
+        vertexShapes.put(vertex, shape);
+        String top = layer.getTop(0);
+        // Re-inserting moves an overwritten blob to where Caffe recomputes it, which keeps the map in forward order.
+        blobs.remove(top);
+        blobs.put(top, new BlobState(vertex, shape));
+    }
+
+    private String newVertexName(String wanted) {
+        Set<String> taken = new LinkedHashSet<>(vertexShapes.keySet());
+        taken.addAll(builder.getNetworkInputs());
+        String name = wanted.isEmpty() ? "layer" : wanted;
+        int suffix = 1;
+        while (taken.contains(name)) {
+            name = wanted + "_" + ++suffix;
+        }
+        return name;
+    }
+}

@@ -1,0 +1,129 @@
+package ai.dilation4j.runtime.graph;
+
+import java.util.Objects;
+
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.deeplearning4j.nn.conf.memory.MemoryReport;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+/**
+ * Caffe's Pooling layer (MAX or AVE, NCHW) with Caffe's output size rule: the output rounds <em>up</em>,
+ * {@code out = ceil((in + 2*pad - kernel) / stride) + 1}, minus one when the last window would start inside
+ * the bottom padding. Every DL4J {@code ConvolutionMode} rounds differently for some input sizes, so a
+ * {@code SubsamplingLayer} is exact only for the size it was configured for; this vertex is exact for any
+ * input size, which is what a fully convolutional network needs.
+ */
+public class CaffePoolingVertex extends GraphVertex {
+
+    /** Caffe's pooling methods that have a deterministic inference result. */
+    public enum Method { MAX, AVE }
+
+    private final Method method;
+    private final int kernelH;
+    private final int kernelW;
+    private final int strideH;
+    private final int strideW;
+    private final int padH;
+    private final int padW;
+
+    public CaffePoolingVertex(@JsonProperty("method") Method method,
+                              @JsonProperty("kernelH") int kernelH, @JsonProperty("kernelW") int kernelW,
+                              @JsonProperty("strideH") int strideH, @JsonProperty("strideW") int strideW,
+                              @JsonProperty("padH") int padH, @JsonProperty("padW") int padW) {
+        if (kernelH < 1 || kernelW < 1 || strideH < 1 || strideW < 1 || padH < 0 || padW < 0) {
+            throw new IllegalArgumentException("pooling needs kernel >= 1, stride >= 1 and pad >= 0");
+        }
+        if (padH >= kernelH || padW >= kernelW) {
+            throw new IllegalArgumentException("pooling pad (" + padH + "x" + padW
+                    + ") must be smaller than the kernel (" + kernelH + "x" + kernelW + "), as in Caffe");
+        }
+        this.method = Objects.requireNonNull(method, "method");
+        this.kernelH = kernelH;
+        this.kernelW = kernelW;
+        this.strideH = strideH;
+        this.strideW = strideW;
+        this.padH = padH;
+        this.padW = padW;
+    }
+
+    /** Caffe's pooled size along one axis (pooling_layer.cpp, Reshape). */
+    public static long outputSize(long in, int kernel, int stride, int pad) {
+        long out = (long) Math.ceil((double) (in + 2L * pad - kernel) / stride) + 1;
+        if (pad > 0 && (out - 1) * stride >= in + pad) {
+            out--;
+        }
+        return out;
+    }
+
+    public Method getMethod() { return method; }
+    public int getKernelH() { return kernelH; }
+    public int getKernelW() { return kernelW; }
+    public int getStrideH() { return strideH; }
+    public int getStrideW() { return strideW; }
+    public int getPadH() { return padH; }
+    public int getPadW() { return padW; }
+
+    @Override
+    public CaffePoolingVertex clone() {
+        return new CaffePoolingVertex(method, kernelH, kernelW, strideH, strideW, padH, padW);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof CaffePoolingVertex v && v.method == method && v.kernelH == kernelH
+                && v.kernelW == kernelW && v.strideH == strideH && v.strideW == strideW && v.padH == padH
+                && v.padW == padW;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(method, kernelH, kernelW, strideH, strideW, padH, padW);
+    }
+
+    @Override
+    public long numParams(boolean backprop) {
+        return 0;
+    }
+
+    @Override
+    public int minVertexInputs() {
+        return 1;
+    }
+
+    @Override
+    public int maxVertexInputs() {
+        return 1;
+    }
+
+    @Override
+    public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
+            INDArray paramsView, boolean initializeParams, DataType networkDatatype) {
+        return new CaffePoolingVertexImpl(graph, name, idx, this, networkDatatype);
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType... vertexInputs) throws InvalidInputTypeException {
+        InputType.InputTypeConvolutional in = Cnn2d.requireNchw(vertexInputs[0], "CaffePoolingVertex");
+        return InputType.convolutional(outputSize(in.getHeight(), kernelH, strideH, padH),
+                outputSize(in.getWidth(), kernelW, strideW, padW), in.getChannels());
+    }
+
+    @Override
+    public MemoryReport getMemoryReport(InputType... inputTypes) {
+        return new LayerMemoryReport.Builder(null, CaffePoolingVertex.class, inputTypes[0],
+                getOutputType(-1, inputTypes)).standardMemory(0, 0).workingMemory(0, 0, 0, 0)
+                .cacheMemory(0, 0).build();
+    }
+
+    @Override
+    public String toString() {
+        return "CaffePoolingVertex(" + method + ", kernel " + kernelH + "x" + kernelW + ", stride " + strideH + "x"
+                + strideW + ", pad " + padH + "x" + padW + ")";
+    }
+}

@@ -1,0 +1,100 @@
+package ai.dilation4j.runtime.graph;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.AvgPooling2D;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.MaxPooling2D;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
+import org.nd4j.linalg.api.ops.impl.transforms.Pad;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Runs {@link CaffePoolingVertex} with libnd4j's pooling kernels. When Caffe's rounded-up output needs windows
+ * that run past the bottom/right padding, the input is padded explicitly (with the lowest float for MAX, which
+ * never wins, and zeros for AVE) so the kernel sees every window; AVE then rescales the last row and column,
+ * whose Caffe divisor counts only the cells up to {@code in + pad}.
+ */
+final class CaffePoolingVertexImpl extends InferenceOnlyVertex {
+
+    /** libnd4j's AVE divisor switch: 0 divides by kernelH*kernelW, padding cells included (Caffe's rule). */
+    private static final int DIVIDE_BY_FULL_KERNEL = 0;
+
+    private final CaffePoolingVertex conf;
+
+    CaffePoolingVertexImpl(ComputationGraph graph, String name, int vertexIndex, CaffePoolingVertex conf,
+                           DataType dataType) {
+        super(graph, name, vertexIndex, dataType);
+        this.conf = conf;
+    }
+
+    @Override
+    protected INDArray compute() {
+        INDArray in = inputs[0];
+        if (in.rank() != 4) {
+            throw new IllegalStateException("Vertex " + vertexName + ": pooling needs a 4-D NCHW input, got shape "
+                    + java.util.Arrays.toString(in.shape()));
+        }
+        long height = in.size(2);
+        long width = in.size(3);
+        long outH = CaffePoolingVertex.outputSize(height, conf.getKernelH(), conf.getStrideH(), conf.getPadH());
+        long outW = CaffePoolingVertex.outputSize(width, conf.getKernelW(), conf.getStrideW(), conf.getPadW());
+        if (outH < 1 || outW < 1) {
+            throw new IllegalStateException("Vertex " + vertexName + ": input " + height + "x" + width
+                    + " is smaller than the pooling kernel " + conf.getKernelH() + "x" + conf.getKernelW());
+        }
+        int extraH = (int) Math.max(0, (outH - 1) * conf.getStrideH() + conf.getKernelH() - (height + 2L * conf.getPadH()));
+        int extraW = (int) Math.max(0, (outW - 1) * conf.getStrideW() + conf.getKernelW() - (width + 2L * conf.getPadW()));
+
+        boolean max = conf.getMethod() == CaffePoolingVertex.Method.MAX;
+        boolean padExplicitly = extraH > 0 || extraW > 0;
+        INDArray source = in;
+        int kernelPadH = conf.getPadH();
+        int kernelPadW = conf.getPadW();
+        if (padExplicitly) {
+            int[][] padding = {{0, 0}, {0, 0}, {conf.getPadH(), conf.getPadH() + extraH},
+                    {conf.getPadW(), conf.getPadW() + extraW}};
+            source = Nd4j.pad(in, padding, Pad.Mode.CONSTANT, max ? -Float.MAX_VALUE : 0.0);
+            kernelPadH = 0;
+            kernelPadW = 0;
+        }
+        Pooling2DConfig config = Pooling2DConfig.builder()
+                .kH(conf.getKernelH()).kW(conf.getKernelW())
+                .sH(conf.getStrideH()).sW(conf.getStrideW())
+                .pH(kernelPadH).pW(kernelPadW)
+                .extra(DIVIDE_BY_FULL_KERNEL)
+                .isNHWC(false)
+                .build();
+        INDArray out = Nd4j.exec(max ? new MaxPooling2D(source, config) : new AvgPooling2D(source, config))[0];
+        if (!max) {
+            rescaleLastWindows(out, height, width, outH, outW);
+        }
+        return out;
+    }
+
+    /** Caffe divides a window by its extent clipped to {@code in + pad}; only the last row/column can be clipped. */
+    private void rescaleLastWindows(INDArray out, long height, long width, long outH, long outW) {
+        double rowScale = fullKernelOverCaffeExtent(height, outH, conf.getKernelH(), conf.getStrideH(), conf.getPadH());
+        double colScale = fullKernelOverCaffeExtent(width, outW, conf.getKernelW(), conf.getStrideW(), conf.getPadW());
+        if (rowScale != 1.0) {
+            out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(outH - 1), NDArrayIndex.all())
+                    .muli(rowScale);
+        }
+        if (colScale != 1.0) {
+            out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(outW - 1))
+                    .muli(colScale);
+        }
+    }
+
+    private static double fullKernelOverCaffeExtent(long in, long out, int kernel, int stride, int pad) {
+        long start = (out - 1) * stride - pad;
+        long end = Math.min(start + kernel, in + pad);
+        return (double) kernel / (end - start);
+    }
+
+    @Override
+    public String toString() {
+        return "CaffePoolingVertexImpl(name=\"" + vertexName + "\", " + conf + ")";
+    }
+}
