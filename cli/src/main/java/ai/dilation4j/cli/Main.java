@@ -23,9 +23,14 @@ public final class Main implements Runnable {
 
     /** Runs the command line in-process and returns its exit code. */
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The configured command line, for running it in-process. */
+    public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new Main());
         commandLine.setExecutionExceptionHandler(new ErrorReporter());
-        return commandLine.execute(args);
+        return commandLine;
     }
 
     @Override

@@ -1,13 +1,9 @@
 package ai.dilation4j.converter;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -18,6 +14,7 @@ import com.google.protobuf.WireFormat;
 import ai.dilation4j.converter.caffe.proto.Caffe.BlobShape;
 import ai.dilation4j.converter.caffe.proto.Caffe.V1LayerParameter.LayerType;
 import ai.dilation4j.converter.graph.WeightBinding;
+import ai.dilation4j.runtime.io.AtomicFiles;
 
 /**
  * Writes a caffemodel with random weights for a prototxt: what benchmarks and tests use where the real trained
@@ -49,39 +46,31 @@ public final class RandomCaffeModel {
     /** Writes the file and returns the number of parameters written. */
     public static long write(Path prototxt, Path output, long seed, Format format) throws ConversionException {
         List<WeightBinding> layout = new CaffeConverter().weightLayout(prototxt);
-        Path absolute = output.toAbsolutePath();
-        long parameters = 0;
+        long[] parameters = {0};
         try {
-            Files.createDirectories(absolute.getParent());
-            Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".partial");
-            try {
-                try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 20)) {
-                    CodedOutputStream out = CodedOutputStream.newInstance(file, 1 << 16);
-                    out.writeString(NET_NAME, stem(prototxt));
-                    boolean first = true;
-                    for (WeightBinding layer : layout) {
-                        parameters += writeLayer(out, layer, seed, format, first);
-                        first = false;
-                    }
-                    out.flush();
+            AtomicFiles.write(output, file -> {
+                CodedOutputStream out = CodedOutputStream.newInstance(file, 1 << 16);
+                out.writeString(NET_NAME, stem(prototxt));
+                boolean first = true;
+                for (WeightBinding layer : layout) {
+                    parameters[0] += writeLayer(out, layer, seed, format, first);
+                    first = false;
                 }
-                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(temp);
-            }
+                out.flush();
+            });
         } catch (IOException e) {
             throw new ConversionException("Cannot write " + output + ": " + e.getMessage(), e);
         }
-        return parameters;
+        return parameters[0];
     }
 
     private static long writeLayer(CodedOutputStream out, WeightBinding layer, long seed, Format format,
-                                   boolean readsInput) throws IOException, ConversionException {
+                                   boolean readsInput) throws IOException {
         boolean v1 = format == Format.V1;
         LayerType v1Type = V1_TYPES.get(layer.layerType());
         if (v1 && v1Type == null) {
-            throw new ConversionException("Layer '" + layer.layerName() + "' (" + layer.layerType()
-                    + ") has no V1 type; write this model in the V2 format.");
+            throw new IOException("layer '" + layer.layerName() + "' (" + layer.layerType()
+                    + ") has no V1 type; write this model in the V2 format");
         }
         int size = v1 ? CodedOutputStream.computeStringSize(4, layer.layerName())
                 + CodedOutputStream.computeEnumSize(5, v1Type.getNumber())

@@ -73,8 +73,12 @@ public final class GraphBuildContext {
      */
     public String addLayer(LayerParameter layer, Layer dl4jLayer, FeatureShape outputShape)
             throws ConversionException {
+        return addLayer(layer, dl4jLayer, outputShape, bottomVertex(layer, 0));
+    }
+
+    /** Adds a DL4J layer reading the given vertex and producing the layer's first top. */
+    public String addLayer(LayerParameter layer, Layer dl4jLayer, FeatureShape outputShape, String input) {
         String vertex = newVertexName(layer.getName());
-        String input = bottomVertex(layer, 0);
         builder.addLayer(vertex, dl4jLayer, input);
         consumedVertices.add(input);
         produced(layer, vertex, outputShape);
@@ -103,6 +107,18 @@ public final class GraphBuildContext {
         BlobState bottom = bottom(layer, 0);
         blobs.remove(layer.getTop(0));
         blobs.put(layer.getTop(0), bottom);
+    }
+
+    /**
+     * Whether the layer may overwrite its first bottom's value, as DL4J's {@code ActivationLayer} does at inference:
+     * only when Caffe also overwrites it (top == bottom), nothing has read that value yet, no other blob name
+     * refers to it, and it is not the network input, which belongs to the caller.
+     */
+    public boolean mayOverwriteBottom(LayerParameter layer) throws ConversionException {
+        String vertex = bottomVertex(layer, 0);
+        long names = blobs.values().stream().filter(state -> state.vertex().equals(vertex)).count();
+        return layer.getTop(0).equals(layer.getBottom(0)) && !consumedVertices.contains(vertex) && names == 1
+                && !builder.getNetworkInputs().contains(vertex);
     }
 
     /** Declares the trained blobs the layer needs. */

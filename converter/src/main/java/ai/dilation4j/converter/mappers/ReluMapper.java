@@ -4,11 +4,17 @@ import ai.dilation4j.converter.ConversionException;
 import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;
 import ai.dilation4j.converter.graph.GraphBuildContext;
 import ai.dilation4j.converter.graph.LayerMapper;
+import ai.dilation4j.converter.graph.FeatureShape;
+import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.impl.ActivationLReLU;
 
-/** Caffe {@code ReLU} → {@code ActivationLayer} RELU, or leaky ReLU when {@code negative_slope} is set. */
+/**
+ * Caffe {@code ReLU} → {@code ActivationLayer} RELU, or leaky ReLU when {@code negative_slope} is set. At inference
+ * the DL4J layer overwrites its input array; where Caffe keeps the input blob (not in place, or read by other
+ * layers) the layer reads a copy made by a {@code ScaleVertex(1)}.
+ */
 public final class ReluMapper implements LayerMapper {
 
     @Override
@@ -26,6 +32,11 @@ public final class ReluMapper implements LayerMapper {
         } else {
             builder.activation(new ActivationLReLU(slope));
         }
-        context.addLayer(layer, builder.build(), context.bottomShape(layer, 0));
+        FeatureShape shape = context.bottomShape(layer, 0);
+        String input = context.bottomVertex(layer, 0);
+        if (!context.mayOverwriteBottom(layer)) {
+            input = context.addHelperVertex(layer.getName() + "_input", new ScaleVertex(1.0), shape, input);
+        }
+        context.addLayer(layer, builder.build(), shape, input);
     }
 }

@@ -11,15 +11,13 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Runs {@link CaffePoolingVertex} with libnd4j's pooling kernels. When Caffe's rounded-up output needs windows
- * that run past the bottom/right padding, the input is padded explicitly (with the lowest float for MAX, which
- * never wins, and zeros for AVE) so the kernel sees every window; AVE then rescales the last row and column,
- * whose Caffe divisor counts only the cells up to {@code in + pad}.
+ * Runs {@link CaffePoolingVertex} with libnd4j's pooling kernels. MAX ignores padding cells, as Caffe does; when
+ * Caffe's rounded-up output needs windows that run past the bottom/right padding, the input is padded
+ * explicitly with the lowest float, which never wins. AVE always pads explicitly with zeros, so every window
+ * lies inside the array and the kernel divides by the full kernel area, as Caffe does for windows inside
+ * {@code [-pad, in + pad)}; the last row and column, whose Caffe divisor stops at {@code in + pad}, are rescaled.
  */
 final class CaffePoolingVertexImpl extends InferenceOnlyVertex {
-
-    /** libnd4j's AVE divisor switch: 0 divides by kernelH*kernelW, padding cells included (Caffe's rule). */
-    private static final int DIVIDE_BY_FULL_KERNEL = 0;
 
     private final CaffePoolingVertex conf;
 
@@ -48,7 +46,7 @@ final class CaffePoolingVertexImpl extends InferenceOnlyVertex {
         int extraW = (int) Math.max(0, (outW - 1) * conf.getStrideW() + conf.getKernelW() - (width + 2L * conf.getPadW()));
 
         boolean max = conf.getMethod() == CaffePoolingVertex.Method.MAX;
-        boolean padExplicitly = extraH > 0 || extraW > 0;
+        boolean padExplicitly = !max || extraH > 0 || extraW > 0;
         INDArray source = in;
         int kernelPadH = conf.getPadH();
         int kernelPadW = conf.getPadW();
@@ -63,7 +61,6 @@ final class CaffePoolingVertexImpl extends InferenceOnlyVertex {
                 .kH(conf.getKernelH()).kW(conf.getKernelW())
                 .sH(conf.getStrideH()).sW(conf.getStrideW())
                 .pH(kernelPadH).pW(kernelPadW)
-                .extra(DIVIDE_BY_FULL_KERNEL)
                 .isNHWC(false)
                 .build();
         INDArray out = Nd4j.exec(max ? new MaxPooling2D(source, config) : new AvgPooling2D(source, config))[0];

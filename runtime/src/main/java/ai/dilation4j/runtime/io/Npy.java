@@ -1,19 +1,16 @@
 package ai.dilation4j.runtime.io;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -107,31 +104,25 @@ public final class Npy {
         int unpadded = MAGIC.length + 4 + header.length() + 1;
         header.append(" ".repeat((64 - unpadded % 64) % 64)).append('\n');
 
-        Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".partial");
-        try {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 20)) {
-                out.write(MAGIC);
-                out.write(1);
-                out.write(0);
-                out.write(header.length() & 0xff);
-                out.write(header.length() >>> 8);
-                out.write(header.toString().getBytes(StandardCharsets.ISO_8859_1));
-                float[] values = data.dup('c').data().asFloat();
-                ByteBuffer buffer = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-                for (float value : values) {
-                    if (!buffer.hasRemaining()) {
-                        out.write(buffer.array(), 0, buffer.position());
-                        buffer.clear();
-                    }
-                    // -0.0 becomes +0.0 so files compare byte for byte with NumPy/Caffe dumps of ReLU outputs
-                    buffer.putFloat(value == 0.0f ? 0.0f : value);
+        AtomicFiles.write(file, out -> {
+            out.write(MAGIC);
+            out.write(1);
+            out.write(0);
+            out.write(header.length() & 0xff);
+            out.write(header.length() >>> 8);
+            out.write(header.toString().getBytes(StandardCharsets.ISO_8859_1));
+            float[] values = data.dup('c').data().asFloat();
+            ByteBuffer buffer = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            for (float value : values) {
+                if (!buffer.hasRemaining()) {
+                    out.write(buffer.array(), 0, buffer.position());
+                    buffer.clear();
                 }
-                out.write(buffer.array(), 0, buffer.position());
+                // -0.0 becomes +0.0 so files compare byte for byte with NumPy/Caffe dumps of ReLU outputs
+                buffer.putFloat(value == 0.0f ? 0.0f : value);
             }
-            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+            out.write(buffer.array(), 0, buffer.position());
+        });
     }
 
     private static String group(Pattern pattern, String header, Path file) throws InvalidInputException {
