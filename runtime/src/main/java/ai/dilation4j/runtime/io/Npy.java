@@ -38,8 +38,7 @@ public final class Npy {
     public static INDArray read(Path file) throws InvalidInputException {
         try (InputStream raw = Files.newInputStream(file);
              DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 20))) {
-            byte[] magic = new byte[MAGIC.length];
-            in.readFully(magic);
+            byte[] magic = in.readNBytes(MAGIC.length);
             if (!Arrays.equals(magic, MAGIC)) {
                 throw new InvalidInputException(file + " is not a NumPy .npy file (bad magic bytes).");
             }

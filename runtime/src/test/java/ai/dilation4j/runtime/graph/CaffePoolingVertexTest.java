@@ -1,0 +1,29 @@
+package ai.dilation4j.runtime.graph;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class CaffePoolingVertexTest {
+
+    @Test
+    void outputSizeRoundsUpAsCaffeDoes() {
+        assertThat(CaffePoolingVertex.outputSize(179, 2, 2, 0)).as("FCN pool2").isEqualTo(90);
+        assertThat(CaffePoolingVertex.outputSize(45, 2, 2, 0)).as("FCN pool4").isEqualTo(23);
+        assertThat(CaffePoolingVertex.outputSize(7, 3, 2, 0)).isEqualTo(3);
+        assertThat(CaffePoolingVertex.outputSize(8, 3, 2, 1)).as("DL4J Truncate gives 4").isEqualTo(5);
+    }
+
+    @Test
+    void lastWindowMayNotStartInsideThePadding() {
+        // ceil((37 + 4 - 3) / 3) + 1 = 14, but window 14 would start at 13*3 - 2 = 37 = the input size.
+        assertThat(CaffePoolingVertex.outputSize(37, 3, 3, 2)).isEqualTo(13);
+    }
+
+    @Test
+    void rejectsPaddingAsLargeAsTheKernel() {
+        assertThatThrownBy(() -> new CaffePoolingVertex(CaffePoolingVertex.Method.MAX, 2, 2, 2, 2, 2, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("smaller than the kernel");
+    }
+}
