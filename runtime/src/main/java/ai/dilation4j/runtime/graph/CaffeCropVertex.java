@@ -2,11 +2,8 @@ package ai.dilation4j.runtime.graph;
 
 import java.util.Arrays;
 
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,7 +15,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * right for a single input size only; this vertex reads the reference shape at run time, as Caffe does, so
  * FCN-style networks stay correct for any input size.
  */
-public class CaffeCropVertex extends GraphVertex {
+public class CaffeCropVertex extends InferenceOnlyVertexConf {
 
     private final int axis;
     private final long[] offsets;
@@ -68,11 +65,6 @@ public class CaffeCropVertex extends GraphVertex {
     }
 
     @Override
-    public long numParams(boolean backprop) {
-        return 0;
-    }
-
-    @Override
     public int minVertexInputs() {
         return 2;
     }
@@ -103,13 +95,6 @@ public class CaffeCropVertex extends GraphVertex {
             }
         }
         return InputType.convolutional(outDims[1], outDims[2], outDims[0]);
-    }
-
-    @Override
-    public MemoryReport getMemoryReport(InputType... inputTypes) {
-        return new LayerMemoryReport.Builder(null, CaffeCropVertex.class, inputTypes[0],
-                getOutputType(-1, inputTypes)).standardMemory(0, 0).workingMemory(0, 0, 0, 0)
-                .cacheMemory(0, 0).build();
     }
 
     @Override

@@ -2,11 +2,8 @@ package ai.dilation4j.runtime.graph;
 
 import java.util.Objects;
 
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,7 +16,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * {@code SubsamplingLayer} is exact only for the size it was configured for; this vertex is exact for any
  * input size, which is what a fully convolutional network needs.
  */
-public class CaffePoolingVertex extends GraphVertex {
+public class CaffePoolingVertex extends InferenceOnlyVertexConf {
 
     /** Caffe's pooling methods that have a deterministic inference result. */
     public enum Method { MAX, AVE }
@@ -87,11 +84,6 @@ public class CaffePoolingVertex extends GraphVertex {
     }
 
     @Override
-    public long numParams(boolean backprop) {
-        return 0;
-    }
-
-    @Override
     public int minVertexInputs() {
         return 1;
     }
@@ -112,13 +104,6 @@ public class CaffePoolingVertex extends GraphVertex {
         InputType.InputTypeConvolutional in = Cnn2d.requireNchw(vertexInputs[0], "CaffePoolingVertex");
         return InputType.convolutional(outputSize(in.getHeight(), kernelH, strideH, padH),
                 outputSize(in.getWidth(), kernelW, strideW, padW), in.getChannels());
-    }
-
-    @Override
-    public MemoryReport getMemoryReport(InputType... inputTypes) {
-        return new LayerMemoryReport.Builder(null, CaffePoolingVertex.class, inputTypes[0],
-                getOutputType(-1, inputTypes)).standardMemory(0, 0).workingMemory(0, 0, 0, 0)
-                .cacheMemory(0, 0).build();
     }
 
     @Override

@@ -1,0 +1,66 @@
+package ai.dilation4j.converter.mappers;
+
+import java.util.List;
+
+import ai.dilation4j.converter.ConversionException;
+import ai.dilation4j.converter.UnsupportedLayerException;
+import ai.dilation4j.converter.caffe.proto.Caffe.ConvolutionParameter;
+import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;
+import ai.dilation4j.converter.graph.GraphBuildContext;
+import ai.dilation4j.converter.graph.GraphParams;
+import ai.dilation4j.converter.graph.KernelGeometry;
+import ai.dilation4j.converter.graph.WeightBinding;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.nd4j.linalg.activations.Activation;
+
+/**
+ * The {@code convolution_param} of a Convolution or Deconvolution layer, checked: channels, groups, geometry,
+ * bias. Both layer types share Caffe's parameter message and its rules.
+ */
+record ConvolutionSettings(long inChannels, int outChannels, int group, KernelGeometry geometry, boolean bias) {
+
+    static ConvolutionSettings read(LayerParameter layer, GraphBuildContext context) throws ConversionException {
+        context.requireArity(layer, 1, 1, 1);
+        ConvolutionParameter p = layer.getConvolutionParam();
+        if (p.getAxis() != 1) {
+            throw new UnsupportedLayerException(GraphBuildContext.describe(layer) + " works over axis " + p.getAxis()
+                    + "; dilation4j converts channel-axis (axis 1) layers only.");
+        }
+        if (p.getNumOutput() < 1) {
+            throw new ConversionException(GraphBuildContext.describe(layer) + " needs num_output >= 1.");
+        }
+        long inChannels = context.bottomShape(layer, 0).channels();
+        int group = p.getGroup();
+        if (group < 1 || inChannels % group != 0 || p.getNumOutput() % group != 0) {
+            throw new ConversionException(GraphBuildContext.describe(layer) + ": group " + group + " must divide both "
+                    + "the input channels (" + inChannels + ") and num_output (" + p.getNumOutput() + ").");
+        }
+        return new ConvolutionSettings(inChannels, p.getNumOutput(), group, KernelGeometry.of(layer, p),
+                p.getBiasTerm());
+    }
+
+    /** Applies geometry, channels and bias to a DL4J convolution-type layer builder; no activation. */
+    <B extends ConvolutionLayer.BaseConvBuilder<B>> B configure(B builder) {
+        builder.kernelSize(geometry.kernel()).stride(geometry.stride()).padding(geometry.padding())
+                .dilation(geometry.dilation()).convolutionMode(ConvolutionMode.Truncate).hasBias(bias);
+        builder.nIn(inChannels).nOut(outChannels).activation(Activation.IDENTITY);
+        return builder;
+    }
+
+    /**
+     * Declares the layer's Caffe blobs: the weights with the given shape, then the bias when {@code bias_term}
+     * is set, which goes to the DL4J parameter {@code b} of {@code vertex} unchanged.
+     */
+    WeightBinding weights(LayerParameter layer, String vertex, long[] weightShape, WeightBinding.Binder weights) {
+        if (!bias) {
+            return new WeightBinding(layer.getName(), layer.getType(), List.of("weights"), List.of(weightShape),
+                    weights);
+        }
+        return new WeightBinding(layer.getName(), layer.getType(), List.of("weights", "bias"),
+                List.of(weightShape, new long[] {outChannels}), (graph, blobs) -> {
+                    weights.bind(graph, blobs);
+                    GraphParams.assign(graph, vertex, "b", blobs.get(1));
+                });
+    }
+}
