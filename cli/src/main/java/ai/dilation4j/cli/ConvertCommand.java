@@ -36,7 +36,8 @@ final class ConvertCommand implements Callable<Integer> {
     String preset;
 
     @Option(names = "--name", paramLabel = "NAME",
-            description = "Model name to record (default: the prototxt's name, else the weights file name).")
+            description = "Model name to record (default: the prototxt's name, else the preset's model name, "
+                    + "else the weights file name).")
     String name;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE",

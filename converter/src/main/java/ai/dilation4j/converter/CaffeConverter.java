@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -79,7 +80,10 @@ public final class CaffeConverter {
                     + dataset.numClasses() + " classes but the network's output '" + outputBlob + "' has "
                     + numClasses + " channels. Choose the preset the weights were trained for.");
         }
-        String name = options.name().orElse(plan.net().name().isEmpty() ? stem(weights) : plan.net().name());
+        String name = options.name()
+                .or(() -> Optional.of(plan.net().name()).filter(n -> !n.isEmpty()))
+                .or(() -> options.preset().map(ModelPreset::modelName))
+                .orElse(stem(weights));
         List<SourceFile> sources = List.of(
                 new SourceFile("prototxt", prototxt.getFileName().toString(), size(prototxt), sha256(prototxt)),
                 new SourceFile("weights", weights.getFileName().toString(), weightsRead.bytes(), weightsRead.sha256()));

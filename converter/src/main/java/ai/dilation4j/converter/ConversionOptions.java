@@ -28,7 +28,7 @@ public final class ConversionOptions {
         return Optional.ofNullable(preset);
     }
 
-    /** Model name to record; by default the prototxt's {@code name}, else the weights file name. */
+    /** Model name to record; by default the prototxt's {@code name}, else the preset's model name, else the weights file name. */
     public Optional<String> name() {
         return Optional.ofNullable(name);
     }

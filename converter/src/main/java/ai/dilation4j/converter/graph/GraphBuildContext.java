@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -194,13 +193,12 @@ public final class GraphBuildContext {
         blobs.put(top, new BlobState(vertex, shape));
     }
 
+    /** The layer name, or the name with a numeric suffix when a vertex (or the input) already has it. */
     private String newVertexName(String wanted) {
-        Set<String> taken = new LinkedHashSet<>(vertexShapes.keySet());
-        taken.addAll(builder.getNetworkInputs());
-        String name = wanted.isEmpty() ? "layer" : wanted;
-        int suffix = 1;
-        while (taken.contains(name)) {
-            name = wanted + "_" + ++suffix;
+        String base = wanted.isEmpty() ? "layer" : wanted;
+        String name = base;
+        for (int suffix = 2; vertexShapes.containsKey(name); suffix++) {
+            name = base + "_" + suffix;
         }
         return name;
     }
