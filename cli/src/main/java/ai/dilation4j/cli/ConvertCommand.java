@@ -46,7 +46,8 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ConversionOptions.Builder options = ConversionOptions.builder().name(name);
+        ConsoleProgress progress = new ConsoleProgress(spec.commandLine().getErr());
+        ConversionOptions.Builder options = ConversionOptions.builder().name(name).progress(progress);
         if (preset != null) {
             ModelPreset found = ModelRegistry.find(preset).orElseThrow(() -> new ConversionException(
                     "Unknown preset '" + preset + "'. Known presets: " + ModelRegistry.names() + "."));
@@ -55,6 +56,7 @@ final class ConvertCommand implements Callable<Integer> {
         long started = System.nanoTime();
         try (SegmentationModel model = new CaffeConverter().convert(prototxt, weights, options.build())) {
             long converted = System.nanoTime();
+            progress.step("Saving " + output);
             ModelFile.write(model.graph(), model.metadata(), output);
             ModelMetadata metadata = model.metadata();
             spec.commandLine().getOut().printf("Converted %s (%d parameters, output '%s' with %d channels) to %s "

@@ -68,7 +68,8 @@ public final class CaffeConverter {
         ComputationGraph graph = new ComputationGraph(plan.configuration());
         graph.init();
         long started = System.nanoTime();
-        CaffeModelReader.Summary weightsRead = loadWeights(graph, plan.context().weightBindings(), weights);
+        CaffeModelReader.Summary weightsRead = loadWeights(graph, plan.context().weightBindings(), weights,
+                options.progress());
         LOG.info("Read {} layers ({} MB) of {} in {} ms", weightsRead.layers(), weightsRead.bytes() >> 20,
                 weights.getFileName(), (System.nanoTime() - started) / 1_000_000);
 
@@ -161,7 +162,8 @@ public final class CaffeConverter {
     }
 
     private static CaffeModelReader.Summary loadWeights(ComputationGraph graph, Map<String, WeightBinding> bindings,
-                                                        Path weights) throws ConversionException {
+                                                        Path weights, ProgressListener progress)
+            throws ConversionException {
         Set<String> bound = new HashSet<>();
         CaffeModelReader.Summary summary = CaffeModelReader.read(weights, (layerName, blobs) -> {
             WeightBinding binding = bindings.get(layerName);
@@ -171,7 +173,7 @@ public final class CaffeConverter {
             }
             graphBind(graph, binding, blobs, weights);
             bound.add(layerName);
-        });
+        }, progress);
         List<String> missing = new ArrayList<>(bindings.keySet());
         missing.removeAll(bound);
         if (!missing.isEmpty()) {

@@ -9,10 +9,12 @@ public final class ConversionOptions {
 
     private final ModelPreset preset;
     private final String name;
+    private final ProgressListener progress;
 
     private ConversionOptions(Builder builder) {
         this.preset = builder.preset;
         this.name = builder.name;
+        this.progress = builder.progress;
     }
 
     public static Builder builder() {
@@ -33,9 +35,15 @@ public final class ConversionOptions {
         return Optional.ofNullable(name);
     }
 
+    /** Where progress of reading the weights goes; nowhere by default. */
+    public ProgressListener progress() {
+        return progress;
+    }
+
     public static final class Builder {
         private ModelPreset preset;
         private String name;
+        private ProgressListener progress = ProgressListener.NONE;
 
         private Builder() {
         }
@@ -47,6 +55,11 @@ public final class ConversionOptions {
 
         public Builder name(String name) {
             this.name = name;
+            return this;
+        }
+
+        public Builder progress(ProgressListener progress) {
+            this.progress = progress == null ? ProgressListener.NONE : progress;
             return this;
         }
 

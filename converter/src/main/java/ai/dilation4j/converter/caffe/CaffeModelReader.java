@@ -1,6 +1,7 @@
 package ai.dilation4j.converter.caffe;
 
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -21,6 +22,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 
 import ai.dilation4j.converter.ConversionException;
+import ai.dilation4j.converter.ProgressListener;
 import ai.dilation4j.converter.caffe.proto.Caffe.BlobShape;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -65,12 +67,19 @@ public final class CaffeModelReader {
     }
 
     public static Summary read(Path file, LayerConsumer consumer) throws ConversionException {
+        return read(file, consumer, ProgressListener.NONE);
+    }
+
+    /** Reads the file, reporting the bytes read so far as step {@code "Reading weights"}. */
+    public static Summary read(Path file, LayerConsumer consumer, ProgressListener progress)
+            throws ConversionException {
         MessageDigest sha256 = newSha256();
         long bytes;
         int layers = 0;
         String currentLayer = null;
         try (InputStream raw = Files.newInputStream(file);
-             InputStream digesting = new DigestInputStream(new BufferedInputStream(raw, CHUNK), sha256)) {
+             InputStream digesting = new DigestInputStream(new BufferedInputStream(
+                     new ProgressInputStream(raw, Files.size(file), progress), CHUNK), sha256)) {
             bytes = Files.size(file);
             CodedInputStream in = CodedInputStream.newInstance(digesting, CHUNK);
             in.setSizeLimit(Integer.MAX_VALUE);
@@ -187,6 +196,46 @@ public final class CaffeModelReader {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("The JVM has no SHA-256", e);
+        }
+    }
+
+    /** Reports the bytes read through it every few MB. */
+    private static final class ProgressInputStream extends FilterInputStream {
+        private static final long STEP = 8L << 20;
+        private final long total;
+        private final ProgressListener listener;
+        private long read;
+        private long reported;
+
+        ProgressInputStream(InputStream in, long total, ProgressListener listener) {
+            super(in);
+            this.total = total;
+            this.listener = listener;
+            listener.progress("Reading weights", 0, total);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            advance(b < 0 ? -1 : 1);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            advance(n);
+            return n;
+        }
+
+        private void advance(int n) {
+            if (n > 0) {
+                read += n;
+            }
+            if (read - reported >= STEP || (n < 0 || read == total) && reported != read) {
+                reported = read;
+                listener.progress("Reading weights", read, total);
+            }
         }
     }
 
