@@ -46,6 +46,27 @@ final class ConsoleProgress implements ProgressListener {
         err.flush();
     }
 
+    /** Progress in items (e.g. images) with their rate: {@code Segmenting [####......] 3/10 images, 0.52/s}. */
+    void items(String step, long done, long total, String unit, double perSecond) {
+        if (!enabled || total <= 0) {
+            return;
+        }
+        int filled = (int) (done * WIDTH / total);
+        err.printf("\r%s [%s%s] %d/%d %s, %.2f/s ", step, "#".repeat(filled), ".".repeat(WIDTH - filled), done, total,
+                unit, perSecond);
+        if (done >= total) {
+            err.println();
+        }
+        err.flush();
+    }
+
+    /** Ends the current line, so a message printed next starts on a line of its own. */
+    void interrupt() {
+        if (enabled && lastStep != null) {
+            err.println();
+        }
+    }
+
     /** Shows a step that has no measurable progress. */
     void step(String text) {
         if (enabled) {

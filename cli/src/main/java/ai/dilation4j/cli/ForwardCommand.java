@@ -24,8 +24,8 @@ final class ForwardCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "dilation4j model file.")
-    Path modelFile;
+    @Option(names = "--model", required = true, paramLabel = "FILE|PRESET", description = ModelArgument.DESCRIPTION)
+    String modelArgument;
 
     @Option(names = "--input-npy", required = true, paramLabel = "FILE",
             description = "Network input: float32 (<f4) or float64 .npy array, shape N x C x H x W, C order.")
@@ -40,6 +40,7 @@ final class ForwardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Path modelFile = ModelArgument.resolve(modelArgument);
         try (SegmentationModel model = SegmentationModel.load(modelFile)) {
             List<String> wanted = blobs == null ? List.of(model.metadata().outputBlob())
                     : blobs.equals(List.of("all")) ? List.of() : blobs;

@@ -1,0 +1,292 @@
+package ai.dilation4j.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.bytedeco.opencv.opencv_core.Mat;
+
+import ai.dilation4j.models.ModelPreset;
+import ai.dilation4j.models.ModelRegistry;
+import ai.dilation4j.runtime.DilationException;
+import ai.dilation4j.runtime.InvalidInputException;
+import ai.dilation4j.runtime.SegmentationModel;
+import ai.dilation4j.runtime.segment.ImageSegmenter;
+import ai.dilation4j.runtime.segment.SegmentationImages;
+import ai.dilation4j.runtime.segment.SegmentationResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "segment", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Segment images as fyu/dilation's predict.py does (BGR, mean subtraction, reflected label "
+                + "margin, tiles of the network input size, zoom, argmax) and write per image, named after its file "
+                + "stem:",
+                "  <stem>_color.png    class colors (the palette image predict.py writes)",
+                "  <stem>_labels.png   8-bit class index per pixel",
+                "  <stem>_prob.npy     float32 C x H x W class probabilities at image size",
+                "  <stem>_overlay.png  the image blended half and half with the class colors",
+                "and one JSON line per image (stdout, or --json FILE) with per-class pixel fractions and timings."},
+        footer = {"", "Exit codes: 0 all images segmented, 1 the command failed, 2 invalid usage, "
+                + "3 some images failed (each is reported by name; the others are written)."})
+final class SegmentCommand implements Callable<Integer> {
+
+    static final int SOME_FAILED = 3;
+    private static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp",
+            "ppm", "pgm", "pbm", "jp2", "exr", "hdr", "pic", "ras", "sr");
+
+    /** The files segment can write. */
+    enum Output { color, labels, prob, overlay }
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "FILE|PRESET", description = ModelArgument.DESCRIPTION)
+    String modelArgument;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE|DIR",
+            description = "Image files, or directories whose images (by extension) are segmented in name order.")
+    List<Path> inputs;
+
+    @Option(names = {"-o", "--out"}, defaultValue = ".", paramLabel = "DIR",
+            description = "Output directory (default: the current directory).")
+    Path outDir;
+
+    @Option(names = "--output", split = ",", defaultValue = "color,labels", paramLabel = "KIND",
+            description = "Files to write, comma separated: color, labels, prob, overlay (default: ${DEFAULT-VALUE}).")
+    EnumSet<Output> outputs;
+
+    @Option(names = "--json", paramLabel = "FILE",
+            description = "Write the JSON lines to FILE instead of stdout.")
+    Path jsonFile;
+
+    @Option(names = "--preset", paramLabel = "NAME",
+            description = "Dataset fields (mean, margin, zoom, classes, palette) to use instead of those stored "
+                    + "in the model; needed for models converted without --preset.")
+    String preset;
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Override
+    public Integer call() throws Exception {
+        List<Path> images = collectImages();
+        Path modelFile = ModelArgument.resolve(modelArgument);
+        Files.createDirectories(outDir);
+        ConsoleProgress progress = new ConsoleProgress(spec.commandLine().getErr());
+        AtomicInteger failed = new AtomicInteger();
+        try (SegmentationModel model = SegmentationModel.load(modelFile);
+             PrintWriter lines = jsonFile == null ? null
+                     : new PrintWriter(Files.newBufferedWriter(jsonFile, StandardCharsets.UTF_8))) {
+            PrintWriter jsonOut = lines == null ? spec.commandLine().getOut() : lines;
+            ImageSegmenter segmenter = preset == null ? new ImageSegmenter(model)
+                    : new ImageSegmenter(model, findPreset(preset).dataset());
+            run(segmenter, images, jsonOut, progress, failed);
+        }
+        if (failed.get() > 0) {
+            spec.commandLine().getErr().printf("%d of %d images failed.%n", failed.get(), images.size());
+            return SOME_FAILED;
+        }
+        return 0;
+    }
+
+    /**
+     * Decoding and preprocessing of the next images run on one thread, post-processing and writing on another,
+     * while this thread runs the network: at most two images wait at each hand-over.
+     */
+    private void run(ImageSegmenter segmenter, List<Path> images, PrintWriter jsonOut, ConsoleProgress progress,
+                     AtomicInteger failed) throws InterruptedException {
+        ExecutorService loader = Executors.newSingleThreadExecutor(daemon("dilation4j-decode"));
+        ExecutorService writer = Executors.newSingleThreadExecutor(daemon("dilation4j-write"));
+        Deque<Future<ImageSegmenter.Prepared>> ahead = new ArrayDeque<>();
+        Deque<Future<?>> writing = new ArrayDeque<>();
+        long started = System.nanoTime();
+        AtomicInteger done = new AtomicInteger();
+        try {
+            for (int i = 0; i < Math.min(2, images.size()); i++) {
+                Path image = images.get(i);
+                ahead.add(loader.submit(() -> segmenter.prepare(image)));
+            }
+            for (int i = 0; i < images.size(); i++) {
+                Path image = images.get(i);
+                Future<ImageSegmenter.Prepared> next = ahead.poll();
+                if (i + 2 < images.size()) {
+                    Path later = images.get(i + 2);
+                    ahead.add(loader.submit(() -> segmenter.prepare(later)));
+                }
+                ImageSegmenter.Prepared prepared;
+                try {
+                    prepared = next.get();
+                } catch (ExecutionException e) {
+                    reportFailure(image, e.getCause(), progress, failed);
+                    done.incrementAndGet();
+                    continue;
+                }
+                ImageSegmenter.Inferred inferred;
+                try {
+                    inferred = segmenter.infer(prepared);
+                } catch (DilationException | RuntimeException e) {
+                    prepared.close();
+                    reportFailure(image, e, progress, failed);
+                    done.incrementAndGet();
+                    continue;
+                }
+                writing.add(writer.submit(() -> {
+                    try (ImageSegmenter.Prepared owned = prepared) {
+                        writeResults(image, owned, segmenter.finish(inferred), jsonOut);
+                    } catch (IOException | RuntimeException e) {
+                        reportFailure(image, e, progress, failed);
+                    }
+                    progress.items("Segmenting", done.incrementAndGet(), images.size(), "images",
+                            done.get() / ((System.nanoTime() - started) / 1e9));
+                }));
+                while (writing.size() > 2) {
+                    waitFor(writing.poll());
+                }
+            }
+            while (!writing.isEmpty()) {
+                waitFor(writing.poll());
+            }
+        } finally {
+            loader.shutdownNow();
+            writer.shutdownNow();
+            for (Future<ImageSegmenter.Prepared> pending : ahead) {
+                pending.cancel(true);
+            }
+        }
+    }
+
+    private void writeResults(Path image, ImageSegmenter.Prepared prepared, SegmentationResult result,
+                              PrintWriter jsonOut) throws IOException {
+        long start = System.nanoTime();
+        String stem = stem(image);
+        Map<String, String> written = new LinkedHashMap<>();
+        for (Output kind : outputs) {
+            Path file = outDir.resolve(stem + "_" + kind + (kind == Output.prob ? ".npy" : ".png"));
+            switch (kind) {
+                case color -> writeMat(SegmentationImages.color(result), file);
+                case labels -> writeMat(SegmentationImages.labels(result), file);
+                case overlay -> writeMat(SegmentationImages.overlay(prepared.image().bgr(), result), file);
+                case prob -> SegmentationImages.writeProbabilities(result, file);
+            }
+            written.put(kind.name(), file.toString());
+        }
+        result = result.withTiming("write", (System.nanoTime() - start) / 1e6);
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("image", image.toString());
+        line.put("width", result.width());
+        line.put("height", result.height());
+        line.put("tiles", result.tiles());
+        if (!result.conversions().isEmpty()) {
+            line.put("conversions", result.conversions());
+        }
+        Map<String, Double> fractions = new LinkedHashMap<>();
+        double[] values = result.classFractions();
+        for (int c = 0; c < values.length; c++) {
+            fractions.put(result.dataset().classNames().get(c), values[c]);
+        }
+        line.put("class_fractions", fractions);
+        Map<String, Double> timings = new LinkedHashMap<>(result.timingsMs());
+        timings.put("total", timings.values().stream().mapToDouble(Double::doubleValue).sum());
+        line.put("timings_ms", timings);
+        line.put("outputs", written);
+        synchronized (jsonOut) {
+            jsonOut.println(json.writeValueAsString(line));
+            jsonOut.flush();
+        }
+        for (String conversion : result.conversions()) {
+            spec.commandLine().getErr().println("dilation4j segment: " + image + ": " + conversion);
+        }
+    }
+
+    private static void writeMat(Mat mat, Path file) throws IOException {
+        try (mat) {
+            SegmentationImages.writePng(mat, file);
+        }
+    }
+
+    private void reportFailure(Path image, Throwable error, ConsoleProgress progress, AtomicInteger failed) {
+        failed.incrementAndGet();
+        PrintWriter err = spec.commandLine().getErr();
+        synchronized (err) {
+            progress.interrupt();
+            err.println("dilation4j segment: skipped " + image + ": " + error.getMessage());
+            err.flush();
+        }
+    }
+
+    private List<Path> collectImages() throws InvalidInputException, IOException {
+        List<Path> images = new ArrayList<>();
+        for (Path input : inputs) {
+            if (Files.isDirectory(input)) {
+                try (Stream<Path> entries = Files.list(input)) {
+                    List<Path> found = entries.filter(Files::isRegularFile).filter(SegmentCommand::isImageName)
+                            .sorted().toList();
+                    if (found.isEmpty()) {
+                        throw new InvalidInputException("Directory " + input + " holds no image files ("
+                                + String.join(", ", IMAGE_EXTENSIONS.stream().sorted().toList()) + ").");
+                    }
+                    images.addAll(found);
+                }
+            } else if (Files.exists(input)) {
+                images.add(input);
+            } else {
+                throw new InvalidInputException("Input " + input + " does not exist.");
+            }
+        }
+        return images;
+    }
+
+    private static boolean isImageName(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        int dot = name.lastIndexOf('.');
+        return dot > 0 && IMAGE_EXTENSIONS.contains(name.substring(dot + 1));
+    }
+
+    static String stem(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+
+    static ModelPreset findPreset(String name) throws InvalidInputException {
+        return ModelRegistry.find(name).orElseThrow(() -> new InvalidInputException("Unknown preset '" + name
+                + "'. Known presets: " + ModelRegistry.names() + "."));
+    }
+
+    private static void waitFor(Future<?> future) throws InterruptedException {
+        try {
+            future.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("writer failed", e.getCause());
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,151 @@
+package ai.dilation4j.runtime.segment;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import ai.dilation4j.models.DatasetSpec;
+import ai.dilation4j.runtime.InvalidInputException;
+import ai.dilation4j.runtime.SegmentationModel;
+
+/**
+ * Segments images with a converted model exactly as fyu/dilation's predict.py does: preprocessing and tiling
+ * ({@link TileExtractor}), one forward pass per tile, stitching, upsampling by the dataset's zoom
+ * ({@link ProbabilityMap}) and argmax. The three stages are separate methods so a caller can overlap them across
+ * images ({@link #prepare}, {@link #infer}, {@link #finish}); {@link #segment(Path)} runs them in a row.
+ */
+public final class ImageSegmenter {
+
+    private final SegmentationModel model;
+    private final DatasetSpec dataset;
+    private final int inputHeight;
+    private final int inputWidth;
+
+    /** Uses the dataset fields stored in the model (convert with {@code --preset}). */
+    public ImageSegmenter(SegmentationModel model) throws InvalidInputException {
+        this(model, model.metadata().datasetSpec().orElseThrow(() -> new InvalidInputException("Model "
+                + model.metadata().name() + " carries no dataset fields (mean, margin, zoom, palette). Convert it "
+                + "with --preset, or give a preset when segmenting.")));
+    }
+
+    public ImageSegmenter(SegmentationModel model, DatasetSpec dataset) throws InvalidInputException {
+        this.model = model;
+        this.dataset = dataset;
+        long[] shape = model.metadata().inputShape();
+        this.inputHeight = (int) shape[2];
+        this.inputWidth = (int) shape[3];
+        if (dataset.numClasses() != model.metadata().numClasses()) {
+            throw new InvalidInputException("Dataset " + dataset.name() + " has " + dataset.numClasses()
+                    + " classes but model " + model.metadata().name() + " outputs " + model.metadata().numClasses()
+                    + "; use the dataset the model was trained on.");
+        }
+    }
+
+    public DatasetSpec dataset() {
+        return dataset;
+    }
+
+    /** An image decoded and preprocessed, ready for {@link #infer}. Owns native memory: close it. */
+    public static final class Prepared implements AutoCloseable {
+        private final DecodedImage image;
+        private final TileExtractor tiles;
+        private final Map<String, Double> timings = new LinkedHashMap<>();
+
+        private Prepared(DecodedImage image, TileExtractor tiles) {
+            this.image = image;
+            this.tiles = tiles;
+        }
+
+        public DecodedImage image() {
+            return image;
+        }
+
+        public TileLayout layout() {
+            return tiles.layout();
+        }
+
+        @Override
+        public void close() {
+            tiles.close();
+            image.close();
+        }
+    }
+
+    /** The stitched network outputs of a prepared image, ready for {@link #finish}. */
+    public record Inferred(Prepared prepared, ProbabilityMap stitched, double forwardMs) {
+    }
+
+    public Prepared prepare(Path file) throws InvalidInputException {
+        long start = System.nanoTime();
+        DecodedImage image = ImageDecoder.decode(file);
+        return prepare(image, millisSince(start));
+    }
+
+    /** Preprocesses a decoded image; the returned object takes ownership of it. */
+    public Prepared prepare(DecodedImage image) {
+        return prepare(image, 0);
+    }
+
+    private Prepared prepare(DecodedImage image, double decodeMs) {
+        long start = System.nanoTime();
+        Prepared prepared = new Prepared(image, new TileExtractor(image, dataset, inputHeight, inputWidth));
+        prepared.timings.put("decode", decodeMs);
+        prepared.timings.put("preprocess", millisSince(start));
+        return prepared;
+    }
+
+    /** Runs the network on every tile and stitches the outputs. */
+    public Inferred infer(Prepared prepared) throws InvalidInputException {
+        long start = System.nanoTime();
+        TileLayout layout = prepared.layout();
+        ProbabilityMap stitched = null;
+        for (int row = 0; row < layout.tilesDown(); row++) {
+            for (int column = 0; column < layout.tilesAcross(); column++) {
+                INDArray output = model.forward(prepared.tiles.tile(row, column));
+                int h = (int) output.size(2);
+                int w = (int) output.size(3);
+                if ((long) h * dataset.zoom() != layout.outputHeight() || (long) w * dataset.zoom() != layout.outputWidth()) {
+                    throw new InvalidInputException("Model " + model.metadata().name() + " outputs " + h + "x" + w
+                            + " per " + inputHeight + "x" + inputWidth + " tile, but a label margin of "
+                            + dataset.labelMargin() + " and zoom " + dataset.zoom() + " need "
+                            + layout.outputHeight() / (double) dataset.zoom() + "x"
+                            + layout.outputWidth() / (double) dataset.zoom() + " (output " + Arrays.toString(output.shape())
+                            + "). Use the preset the model was trained for.");
+                }
+                if (stitched == null) {
+                    stitched = ProbabilityMap.empty((int) output.size(1), h * layout.tilesDown(), w * layout.tilesAcross());
+                }
+                stitched.place(output, row * h, column * w);
+            }
+        }
+        return new Inferred(prepared, stitched, millisSince(start));
+    }
+
+    /** Brings the stitched outputs to image size and takes the per-pixel argmax. */
+    public SegmentationResult finish(Inferred inferred) {
+        long start = System.nanoTime();
+        Prepared prepared = inferred.prepared();
+        ProbabilityMap probabilities = inferred.stitched().toImageSize(dataset.zoom(), prepared.image().height(),
+                prepared.image().width());
+        int[] labels = probabilities.argmax();
+        Map<String, Double> timings = new LinkedHashMap<>(prepared.timings);
+        timings.put("forward", inferred.forwardMs());
+        timings.put("postprocess", millisSince(start));
+        return new SegmentationResult(prepared.image().name(), dataset, labels, probabilities,
+                prepared.image().conversions(), prepared.layout().tiles(), timings);
+    }
+
+    /** Decodes, preprocesses, runs and post-processes one image file. */
+    public SegmentationResult segment(Path file) throws InvalidInputException {
+        try (Prepared prepared = prepare(file)) {
+            return finish(infer(prepared));
+        }
+    }
+
+    private static double millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e6;
+    }
+}

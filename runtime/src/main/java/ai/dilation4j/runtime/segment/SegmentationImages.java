@@ -1,0 +1,76 @@
+package ai.dilation4j.runtime.segment;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.global.opencv_imgcodecs;
+import org.bytedeco.opencv.opencv_core.Mat;
+
+import ai.dilation4j.runtime.io.AtomicFiles;
+import ai.dilation4j.runtime.io.Npy;
+
+/** Writes a {@link SegmentationResult} as the files {@code segment} produces. */
+public final class SegmentationImages {
+
+    private SegmentationImages() {
+    }
+
+    /** 8-bit single-channel image of class indices. */
+    public static Mat labels(SegmentationResult result) {
+        int[] labels = result.labelsView();
+        if (result.dataset().numClasses() > 256) {
+            throw new IllegalStateException("more than 256 classes do not fit an 8-bit label image");
+        }
+        Mat mat = new Mat(result.height(), result.width(), opencv_core.CV_8UC1);
+        ByteBuffer pixels = mat.createBuffer();
+        for (int i = 0; i < labels.length; i++) {
+            pixels.put(i, (byte) labels[i]);
+        }
+        return mat;
+    }
+
+    /** The palette color of every pixel's class, as a BGR image (written as RGB PNG, like predict.py). */
+    public static Mat color(SegmentationResult result) {
+        int[] labels = result.labelsView();
+        List<int[]> palette = result.dataset().palette();
+        Mat mat = new Mat(result.height(), result.width(), opencv_core.CV_8UC3);
+        ByteBuffer pixels = mat.createBuffer();
+        for (int i = 0; i < labels.length; i++) {
+            int[] rgb = palette.get(labels[i]);
+            pixels.put(3 * i, (byte) rgb[2]);
+            pixels.put(3 * i + 1, (byte) rgb[1]);
+            pixels.put(3 * i + 2, (byte) rgb[0]);
+        }
+        return mat;
+    }
+
+    /** The image and the class colors blended half and half. */
+    public static Mat overlay(Mat imageBgr, SegmentationResult result) {
+        try (Mat color = color(result)) {
+            Mat blended = new Mat();
+            opencv_core.addWeighted(imageBgr, 0.5, color, 0.5, 0.0, blended);
+            return blended;
+        }
+    }
+
+    /** Encodes a Mat as PNG and writes it atomically. */
+    public static void writePng(Mat image, Path file) throws IOException {
+        try (BytePointer encoded = new BytePointer()) {
+            if (!opencv_imgcodecs.imencode(".png", image, encoded)) {
+                throw new IOException("OpenCV could not encode " + file + " as PNG");
+            }
+            byte[] bytes = new byte[(int) encoded.limit()];
+            encoded.get(bytes);
+            AtomicFiles.write(file, out -> out.write(bytes));
+        }
+    }
+
+    /** Writes the per-class probabilities as a float32 {@code C x H x W} .npy file. */
+    public static void writeProbabilities(SegmentationResult result, Path file) throws IOException {
+        Npy.write(result.probabilities().toArray(), file);
+    }
+}

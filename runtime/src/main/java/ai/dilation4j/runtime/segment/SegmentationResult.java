@@ -1,0 +1,97 @@
+package ai.dilation4j.runtime.segment;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import ai.dilation4j.models.DatasetSpec;
+
+/**
+ * The segmentation of one image at image resolution: the class of every pixel, the per-class probabilities
+ * it was taken from, and how long each stage took.
+ */
+public final class SegmentationResult {
+
+    private final String name;
+    private final DatasetSpec dataset;
+    private final int[] labels;
+    private final ProbabilityMap probabilities;
+    private final List<String> conversions;
+    private final int tiles;
+    private final Map<String, Double> timingsMs;
+
+    SegmentationResult(String name, DatasetSpec dataset, int[] labels, ProbabilityMap probabilities,
+                       List<String> conversions, int tiles, Map<String, Double> timingsMs) {
+        this.name = name;
+        this.dataset = dataset;
+        this.labels = labels;
+        this.probabilities = probabilities;
+        this.conversions = List.copyOf(conversions);
+        this.tiles = tiles;
+        this.timingsMs = Collections.unmodifiableMap(new LinkedHashMap<>(timingsMs));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public DatasetSpec dataset() {
+        return dataset;
+    }
+
+    public int width() {
+        return probabilities.width();
+    }
+
+    public int height() {
+        return probabilities.height();
+    }
+
+    /** Class index per pixel, row-major, {@code height * width} values. */
+    public int[] labels() {
+        return labels.clone();
+    }
+
+    int[] labelsView() {
+        return labels;
+    }
+
+    /** Per-class values the labels were taken from ({@code C x H x W}). */
+    public ProbabilityMap probabilities() {
+        return probabilities;
+    }
+
+    /** Conversions applied to the input image (grayscale, alpha, 16-bit), empty if none. */
+    public List<String> conversions() {
+        return conversions;
+    }
+
+    public int tiles() {
+        return tiles;
+    }
+
+    /** Milliseconds per stage: decode, preprocess, forward, postprocess (and what callers add). */
+    public Map<String, Double> timingsMs() {
+        return timingsMs;
+    }
+
+    /** Fraction of the image's pixels given to each class, indexed by class. */
+    public double[] classFractions() {
+        double[] fractions = new double[dataset.numClasses()];
+        for (int label : labels) {
+            fractions[label]++;
+        }
+        for (int c = 0; c < fractions.length; c++) {
+            fractions[c] /= labels.length;
+        }
+        return fractions;
+    }
+
+    /** A copy with one more timing entry. */
+    public SegmentationResult withTiming(String stage, double milliseconds) {
+        Map<String, Double> timings = new LinkedHashMap<>(timingsMs);
+        timings.put(stage, milliseconds);
+        return new SegmentationResult(name, dataset, labels, probabilities, conversions, tiles, timings);
+    }
+}
