@@ -1,0 +1,73 @@
+package ai.dilation4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.global.opencv_imgcodecs;
+import org.bytedeco.opencv.opencv_core.Mat;
+
+/**
+ * A small random network with DilatedNet's tiling geometry for the pascal_voc preset (label margin 186, zoom 8,
+ * 21 classes): a 388x396 tile gives a 2x3 output, the valid 16x24 pixels of the tile at 1/8 resolution.
+ */
+final class TinyModel {
+
+    static final String PROTOTXT = """
+            name: "tiny_dilated"
+            input: "data"
+            input_shape { dim: 1 dim: 3 dim: 388 dim: 396 }
+            layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1"
+                    convolution_param { num_output: 8 kernel_size: 3 pad: 1 } }
+            layer { name: "relu1" type: "ReLU" bottom: "conv1" top: "conv1" }
+            layer { name: "pool1" type: "Pooling" bottom: "conv1" top: "pool1"
+                    pooling_param { pool: MAX kernel_size: 8 stride: 8 } }
+            layer { name: "ctx" type: "Convolution" bottom: "pool1" top: "ctx"
+                    convolution_param { num_output: 21 kernel_size: 2 dilation: 47 } }
+            layer { name: "prob" type: "Softmax" bottom: "ctx" top: "prob" }
+            """;
+
+    private TinyModel() {
+    }
+
+    /** Writes the prototxt and random weights into {@code dir}; returns the prototxt. */
+    static Path writeCaffeFiles(Path dir) throws IOException {
+        Path prototxt = Files.writeString(dir.resolve("tiny_deploy.prototxt"), PROTOTXT);
+        CliRun run = CliRun.of("random-weights", "--prototxt", prototxt.toString(), "-o",
+                dir.resolve("tiny.caffemodel").toString(), "--seed", "5");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        return prototxt;
+    }
+
+    /** Converts the tiny network with the pascal_voc preset; returns the model file. */
+    static Path convert(Path dir) throws IOException {
+        Path prototxt = writeCaffeFiles(dir);
+        Path model = dir.resolve("tiny.zip");
+        CliRun run = CliRun.of("convert", "--prototxt", prototxt.toString(), "--weights",
+                dir.resolve("tiny.caffemodel").toString(), "--preset", "pascal_voc", "-o", model.toString());
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        return model;
+    }
+
+    /** A deterministic synthetic color image (gradients and stripes) of the given size, written as PNG. */
+    static Path image(Path file, int height, int width, int seed) {
+        try (Mat mat = new Mat(height, width, opencv_core.CV_8UC3)) {
+            ByteBuffer pixels = mat.createBuffer();
+            java.util.Random random = new java.util.Random(seed);
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    int i = 3 * (y * width + x);
+                    pixels.put(i, (byte) ((x * 255 / width + random.nextInt(30)) & 0xff));
+                    pixels.put(i + 1, (byte) ((y * 255 / height + random.nextInt(30)) & 0xff));
+                    pixels.put(i + 2, (byte) (((x / 7 + y / 5) % 2) * 200 + random.nextInt(50)));
+                }
+            }
+            assertThat(opencv_imgcodecs.imwrite(file.toString(), mat)).isTrue();
+        }
+        return file;
+    }
+}
