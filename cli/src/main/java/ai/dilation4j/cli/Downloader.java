@@ -3,10 +3,8 @@ package ai.dilation4j.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -14,7 +12,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.HexFormat;
 
 import ai.dilation4j.converter.ProgressListener;
@@ -27,27 +24,46 @@ import ai.dilation4j.runtime.DilationException;
  */
 final class Downloader {
 
-    private final HttpClient client = HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NORMAL)
-            .connectTimeout(Duration.ofSeconds(30))
-            .build();
+    private static final int CONNECT_TIMEOUT_MS = 30_000;
+    /** A download that receives nothing for this long fails instead of hanging. */
+    private static final int STALL_TIMEOUT_MS = 60_000;
+    private static final int MAX_REDIRECTS = 5;
+
+    /** Connects, following redirects (also from http to https, which HttpURLConnection does not do itself). */
+    private static HttpURLConnection open(URI url) throws IOException, DilationException {
+        URI current = url;
+        for (int redirects = 0; redirects <= MAX_REDIRECTS; redirects++) {
+            HttpURLConnection connection = (HttpURLConnection) current.toURL().openConnection();
+            connection.setConnectTimeout(CONNECT_TIMEOUT_MS);
+            connection.setReadTimeout(STALL_TIMEOUT_MS);
+            connection.setInstanceFollowRedirects(false);
+            int status = connection.getResponseCode();
+            if (status >= 300 && status < 400 && connection.getHeaderField("Location") != null) {
+                current = current.resolve(connection.getHeaderField("Location"));
+                connection.disconnect();
+                continue;
+            }
+            if (status != HttpURLConnection.HTTP_OK) {
+                connection.disconnect();
+                throw new DilationException("Download of " + url + " failed: HTTP " + status
+                        + ". Check the address, or download the file yourself and use `convert`.");
+            }
+            return connection;
+        }
+        throw new DilationException("Download of " + url + " failed: more than " + MAX_REDIRECTS + " redirects.");
+    }
 
     /** Downloads {@code url} to {@code target} and returns the file's SHA-256. */
     String download(URI url, Path target, String expectedSha256, ProgressListener progress)
-            throws DilationException, InterruptedException {
+            throws DilationException {
         Path partial = target.resolveSibling(target.getFileName() + ".partial");
         try {
             Files.createDirectories(target.toAbsolutePath().getParent());
-            HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(url).GET().build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-            long announced = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+            HttpURLConnection connection = open(url);
+            long announced = connection.getContentLengthLong();
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             long received = 0;
-            try (InputStream in = response.body()) {
-                if (response.statusCode() != 200) {
-                    throw new DilationException("Download of " + url + " failed: HTTP " + response.statusCode()
-                            + ". Check the address, or download the file yourself and use `convert`.");
-                }
+            try (InputStream in = connection.getInputStream()) {
                 String step = "Downloading " + target.getFileName();
                 try (OutputStream out = new DigestOutputStream(Files.newOutputStream(partial,
                         StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING), digest)) {

@@ -90,8 +90,8 @@ final class SegmentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<Path> images = collectImages();
         Path modelFile = ModelArgument.resolve(modelArgument);
+        List<Path> images = collectImages();
         Files.createDirectories(outDir);
         ConsoleProgress progress = new ConsoleProgress(spec.commandLine().getErr());
         AtomicInteger failed = new AtomicInteger();
