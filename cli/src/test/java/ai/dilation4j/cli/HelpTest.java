@@ -1,0 +1,31 @@
+package ai.dilation4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+/** Every command's --help documents every one of its options and parameters. */
+class HelpTest {
+
+    @Test
+    void everyOptionOfEveryCommandIsDescribed() {
+        CommandLine root = Main.commandLine();
+        assertThat(root.getSubcommands()).containsKeys("convert", "inspect", "forward", "segment", "evaluate", "fetch",
+                "random-weights");
+        root.getSubcommands().forEach((name, command) -> {
+            for (OptionSpec option : command.getCommandSpec().options()) {
+                assertThat(String.join(" ", option.description())).as(name + " " + option.longestName()).isNotBlank();
+            }
+            command.getCommandSpec().positionalParameters().forEach(parameter -> assertThat(
+                    String.join(" ", parameter.description())).as(name + " " + parameter.paramLabel()).isNotBlank());
+            CliRun help = CliRun.of(name, "--help");
+            assertThat(help.exitCode()).isZero();
+            for (OptionSpec option : command.getCommandSpec().options()) {
+                assertThat(help.out()).as(name + " --help").contains(option.longestName());
+            }
+        });
+    }
+}
