@@ -63,7 +63,8 @@ public final class ModelCache {
             throw new ModelFileException("Preset '" + preset.get().name() + "' has not been fetched into " + root
                     + ". Run `dilation4j fetch " + preset.get().name() + "` first, or give a model file.");
         }
-        throw new ModelFileException("Model '" + model + "' is neither a file nor a preset (" + ModelRegistry.names()
-                + "). Give a model file written by `dilation4j convert`, or a preset fetched with `dilation4j fetch`.");
+        throw new ModelFileException("Model file " + model + " does not exist, and '" + model + "' is not a preset ("
+                + ModelRegistry.names() + "). Give a model file written by `dilation4j convert`, or a preset fetched "
+                + "with `dilation4j fetch`.");
     }
 }
