@@ -88,10 +88,18 @@ class SegmentFixturesTest {
     }
 
     private static double topTwoMargin(INDArray prob, int y, int x) {
+        float[] values = new float[(int) prob.size(0)];
+        for (int c = 0; c < values.length; c++) {
+            values[c] = prob.getFloat(c, y, x);
+        }
+        return topTwoMargin(values);
+    }
+
+    /** Largest minus second largest value: how close the argmax was to a tie. */
+    static double topTwoMargin(float[] values) {
         float first = Float.NEGATIVE_INFINITY;
         float second = Float.NEGATIVE_INFINITY;
-        for (int c = 0; c < prob.size(0); c++) {
-            float v = prob.getFloat(c, y, x);
+        for (float v : values) {
             if (v > first) {
                 second = first;
                 first = v;

@@ -167,17 +167,10 @@ class TilingMatchesOracleTest {
     }
 
     private static double topTwoMargin(float[][][] prob, int y, int x) {
-        float first = Float.NEGATIVE_INFINITY;
-        float second = Float.NEGATIVE_INFINITY;
-        for (float[][] plane : prob) {
-            float v = plane[y][x];
-            if (v > first) {
-                second = first;
-                first = v;
-            } else if (v > second) {
-                second = v;
-            }
+        float[] values = new float[prob.length];
+        for (int c = 0; c < values.length; c++) {
+            values[c] = prob[c][y][x];
         }
-        return first - second;
+        return SegmentFixturesTest.topTwoMargin(values);
     }
 }
