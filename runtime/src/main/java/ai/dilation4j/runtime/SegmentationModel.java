@@ -23,8 +23,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A converted Caffe network loaded for inference: the DL4J {@link ComputationGraph} and its
  * {@link ModelMetadata}. Close it to release the native memory of its parameters.
  *
+ * <pre>{@code
+ * try (SegmentationModel model = SegmentationModel.load("pascal_voc");
+ *      Segmenter segmenter = model.segmenter(SegmenterOptions.builder().threads(2).build())) {
+ *     SegmentationResult result = segmenter.segment(Path.of("photo.jpg"));
+ * }
+ * }</pre>
+ *
  * <p>A {@code ComputationGraph} must not run two forward passes at once (DL4J issue #9993), so the methods of
- * this class that run the network are synchronized.
+ * this class that run the network directly are synchronized; a {@link Segmenter} runs several at once.
  */
 public final class SegmentationModel implements AutoCloseable {
 
@@ -44,6 +51,19 @@ public final class SegmentationModel implements AutoCloseable {
         ModelMetadata metadata = ModelFile.readMetadata(file);
         ComputationGraph graph = ModelFile.readGraph(file);
         return new SegmentationModel(file, graph, metadata);
+    }
+
+    /** Loads the converted model of a preset fetched into the {@link ModelCache#standard() standard cache}. */
+    public static SegmentationModel load(String presetOrFile) throws ModelFileException {
+        return load(ModelCache.standard().resolve(presetOrFile));
+    }
+
+    /**
+     * A segmenter over this model, safe for concurrent use. The model must stay open while it is used; closing
+     * the segmenter releases its extra graphs.
+     */
+    public Segmenter segmenter(SegmenterOptions options) throws InvalidInputException {
+        return new Segmenter(this, options);
     }
 
     /** Wraps a graph held in memory, e.g. one the converter has just built. */

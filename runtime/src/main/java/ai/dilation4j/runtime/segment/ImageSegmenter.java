@@ -6,9 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import ai.dilation4j.models.DatasetSpec;
 import ai.dilation4j.runtime.InvalidInputException;
+import ai.dilation4j.runtime.ModelMetadata;
 import ai.dilation4j.runtime.SegmentationModel;
 
 /**
@@ -19,8 +22,16 @@ import ai.dilation4j.runtime.SegmentationModel;
  */
 public final class ImageSegmenter {
 
-    private final SegmentationModel model;
+    /** Runs the network on a batch of tiles {@code [N, 3, H, W]}, returning {@code [N, C, h, w]}. */
+    @FunctionalInterface
+    public interface TileRunner {
+        INDArray run(INDArray tiles) throws InvalidInputException;
+    }
+
+    private final ModelMetadata metadata;
     private final DatasetSpec dataset;
+    private final TileRunner runner;
+    private final int tileBatch;
     private final int inputHeight;
     private final int inputWidth;
 
@@ -32,14 +43,27 @@ public final class ImageSegmenter {
     }
 
     public ImageSegmenter(SegmentationModel model, DatasetSpec dataset) throws InvalidInputException {
-        this.model = model;
+        this(model.metadata(), dataset, model::forward, 1);
+    }
+
+    /**
+     * @param metadata  the model's metadata (input size, classes)
+     * @param dataset   mean, margin, zoom, palette to use
+     * @param runner    runs the network; called from the thread calling {@link #infer}
+     * @param tileBatch tiles per network call (1 or more)
+     */
+    public ImageSegmenter(ModelMetadata metadata, DatasetSpec dataset, TileRunner runner, int tileBatch)
+            throws InvalidInputException {
+        this.metadata = metadata;
         this.dataset = dataset;
-        long[] shape = model.metadata().inputShape();
+        this.runner = runner;
+        this.tileBatch = Math.max(1, tileBatch);
+        long[] shape = metadata.inputShape();
         this.inputHeight = (int) shape[2];
         this.inputWidth = (int) shape[3];
-        if (dataset.numClasses() != model.metadata().numClasses()) {
+        if (dataset.numClasses() != metadata.numClasses()) {
             throw new InvalidInputException("Dataset " + dataset.name() + " has " + dataset.numClasses()
-                    + " classes but model " + model.metadata().name() + " outputs " + model.metadata().numClasses()
+                    + " classes but model " + metadata.name() + " outputs " + metadata.numClasses()
                     + "; use the dataset the model was trained on.");
         }
     }
@@ -97,31 +121,43 @@ public final class ImageSegmenter {
         return prepared;
     }
 
-    /** Runs the network on every tile and stitches the outputs. */
+    /** Runs the network on every tile, {@code tileBatch} tiles per call, and stitches the outputs. */
     public Inferred infer(Prepared prepared) throws InvalidInputException {
         long start = System.nanoTime();
         TileLayout layout = prepared.layout();
         ProbabilityMap stitched = null;
-        for (int row = 0; row < layout.tilesDown(); row++) {
-            for (int column = 0; column < layout.tilesAcross(); column++) {
-                INDArray output = model.forward(prepared.tiles.tile(row, column));
-                int h = (int) output.size(2);
-                int w = (int) output.size(3);
-                if ((long) h * dataset.zoom() != layout.outputHeight() || (long) w * dataset.zoom() != layout.outputWidth()) {
-                    throw new InvalidInputException("Model " + model.metadata().name() + " outputs " + h + "x" + w
-                            + " per " + inputHeight + "x" + inputWidth + " tile, but a label margin of "
-                            + dataset.labelMargin() + " and zoom " + dataset.zoom() + " need "
-                            + layout.outputHeight() / (double) dataset.zoom() + "x"
-                            + layout.outputWidth() / (double) dataset.zoom() + " (output " + Arrays.toString(output.shape())
-                            + "). Use the preset the model was trained for.");
-                }
-                if (stitched == null) {
-                    stitched = ProbabilityMap.empty((int) output.size(1), h * layout.tilesDown(), w * layout.tilesAcross());
-                }
-                stitched.place(output, row * h, column * w);
+        for (int first = 0; first < layout.tiles(); first += tileBatch) {
+            int count = Math.min(tileBatch, layout.tiles() - first);
+            INDArray[] tiles = new INDArray[count];
+            for (int i = 0; i < count; i++) {
+                tiles[i] = prepared.tiles.tile((first + i) / layout.tilesAcross(), (first + i) % layout.tilesAcross());
+            }
+            INDArray outputs = runner.run(count == 1 ? tiles[0] : Nd4j.concat(0, tiles));
+            int h = (int) outputs.size(2);
+            int w = (int) outputs.size(3);
+            checkTileOutput(outputs, layout);
+            if (stitched == null) {
+                stitched = ProbabilityMap.empty((int) outputs.size(1), h * layout.tilesDown(), w * layout.tilesAcross());
+            }
+            for (int i = 0; i < count; i++) {
+                int tile = first + i;
+                stitched.place(outputs.get(NDArrayIndex.interval(i, i + 1), NDArrayIndex.all(), NDArrayIndex.all(),
+                        NDArrayIndex.all()), tile / layout.tilesAcross() * h, tile % layout.tilesAcross() * w);
             }
         }
         return new Inferred(prepared, stitched, millisSince(start));
+    }
+
+    private void checkTileOutput(INDArray output, TileLayout layout) throws InvalidInputException {
+        long h = output.size(2);
+        long w = output.size(3);
+        if (h * dataset.zoom() != layout.outputHeight() || w * dataset.zoom() != layout.outputWidth()) {
+            throw new InvalidInputException("Model " + metadata.name() + " outputs " + h + "x" + w + " per "
+                    + inputHeight + "x" + inputWidth + " tile, but a label margin of " + dataset.labelMargin()
+                    + " and zoom " + dataset.zoom() + " need " + layout.outputHeight() / (double) dataset.zoom() + "x"
+                    + layout.outputWidth() / (double) dataset.zoom() + " (output " + Arrays.toString(output.shape())
+                    + "). Use the preset the model was trained for.");
+        }
     }
 
     /** Brings the stitched outputs to image size and takes the per-pixel argmax. */
@@ -135,6 +171,23 @@ public final class ImageSegmenter {
         timings.put("forward", inferred.forwardMs());
         timings.put("postprocess", millisSince(start));
         return new SegmentationResult(prepared.image().name(), dataset, labels, probabilities,
+                prepared.image().conversions(), prepared.layout().tiles(), timings);
+    }
+
+    /**
+     * Like {@link #finish}, but at the network's output resolution: the stitched map cropped to
+     * {@code ceil(H / zoom) x ceil(W / zoom)}, without upsampling.
+     */
+    public SegmentationResult finishAtNetworkResolution(Inferred inferred) {
+        long start = System.nanoTime();
+        Prepared prepared = inferred.prepared();
+        int zoom = dataset.zoom();
+        ProbabilityMap probabilities = inferred.stitched().toImageSize(1,
+                (prepared.image().height() + zoom - 1) / zoom, (prepared.image().width() + zoom - 1) / zoom);
+        Map<String, Double> timings = new LinkedHashMap<>(prepared.timings);
+        timings.put("forward", inferred.forwardMs());
+        timings.put("postprocess", millisSince(start));
+        return new SegmentationResult(prepared.image().name(), dataset, probabilities.argmax(), probabilities,
                 prepared.image().conversions(), prepared.layout().tiles(), timings);
     }
 

@@ -57,16 +57,22 @@ public final class SegmentationImages {
         }
     }
 
-    /** Encodes a Mat as PNG and writes it atomically. */
-    public static void writePng(Mat image, Path file) throws IOException {
+    /** Encodes a Mat as PNG. */
+    public static byte[] encodePng(Mat image) throws IOException {
         try (BytePointer encoded = new BytePointer()) {
             if (!opencv_imgcodecs.imencode(".png", image, encoded)) {
-                throw new IOException("OpenCV could not encode " + file + " as PNG");
+                throw new IOException("OpenCV could not encode the image as PNG");
             }
             byte[] bytes = new byte[(int) encoded.limit()];
             encoded.get(bytes);
-            AtomicFiles.write(file, out -> out.write(bytes));
+            return bytes;
         }
+    }
+
+    /** Encodes a Mat as PNG and writes it atomically. */
+    public static void writePng(Mat image, Path file) throws IOException {
+        byte[] bytes = encodePng(image);
+        AtomicFiles.write(file, out -> out.write(bytes));
     }
 
     /** Writes the per-class probabilities as a float32 {@code C x H x W} .npy file. */

@@ -88,6 +88,23 @@ public final class SegmentationResult {
         return fractions;
     }
 
+    /** The palette color of every pixel's class, as a Java image. */
+    public java.awt.image.BufferedImage colorImage() {
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(width(), height(),
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        List<int[]> palette = dataset.palette();
+        int[] rgb = new int[palette.size()];
+        for (int c = 0; c < rgb.length; c++) {
+            rgb[c] = (palette.get(c)[0] << 16) | (palette.get(c)[1] << 8) | palette.get(c)[2];
+        }
+        int[] pixels = new int[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            pixels[i] = rgb[labels[i]];
+        }
+        image.setRGB(0, 0, width(), height(), pixels, 0, width());
+        return image;
+    }
+
     /** A copy with one more timing entry. */
     public SegmentationResult withTiming(String stage, double milliseconds) {
         Map<String, Double> timings = new LinkedHashMap<>(timingsMs);

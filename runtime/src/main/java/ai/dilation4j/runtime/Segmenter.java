@@ -1,0 +1,129 @@
+package ai.dilation4j.runtime;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import ai.dilation4j.models.DatasetSpec;
+import ai.dilation4j.runtime.segment.DecodedImage;
+import ai.dilation4j.runtime.segment.ImageDecoder;
+import ai.dilation4j.runtime.segment.ImageSegmenter;
+import ai.dilation4j.runtime.segment.SegmentationResult;
+
+/**
+ * Segments images; safe to call from many threads at once. A DL4J {@code ComputationGraph} must not run two
+ * forward passes at once (DL4J issue #9993), so the segmenter keeps {@code threads} graphs built over the
+ * <em>same</em> parameter array (the weights are in memory once) and lends one to each forward pass; callers
+ * beyond that wait. Decoding, preprocessing and post-processing run on the calling thread.
+ *
+ * <p>Memory per request: the decoded image (3 bytes per pixel), its float copy with the label margin
+ * ({@code 12 (H + 372)(W + 372)} bytes), one tile batch, the probabilities at output resolution
+ * ({@code 4 C H W} bytes) and the labels ({@code 4 H W} bytes); each graph keeps workspaces as large as one
+ * forward pass needs, reused across calls.
+ */
+public final class Segmenter implements AutoCloseable {
+
+    private final SegmentationModel model;
+    private final SegmenterOptions options;
+    private final ImageSegmenter pipeline;
+    private final BlockingQueue<ComputationGraph> graphs;
+    private final List<ComputationGraph> ownGraphs = new ArrayList<>();
+    private volatile boolean closed;
+
+    Segmenter(SegmentationModel model, SegmenterOptions options) throws InvalidInputException {
+        this.model = model;
+        this.options = options;
+        DatasetSpec dataset = options.dataset() != null ? options.dataset()
+                : model.metadata().datasetSpec().orElseThrow(() -> new InvalidInputException("Model "
+                        + model.metadata().name() + " carries no dataset fields (mean, margin, zoom, palette); "
+                        + "convert it with --preset or set SegmenterOptions.dataset(...)."));
+        this.graphs = new ArrayBlockingQueue<>(options.threads());
+        graphs.add(model.graph());
+        for (int i = 1; i < options.threads(); i++) {
+            ComputationGraph copy = new ComputationGraph(model.graph().getConfiguration().clone());
+            copy.init(model.graph().params(), false);
+            ownGraphs.add(copy);
+            graphs.add(copy);
+        }
+        this.pipeline = new ImageSegmenter(model.metadata(), dataset, this::runTiles, options.tileBatch());
+    }
+
+    public SegmenterOptions options() {
+        return options;
+    }
+
+    public DatasetSpec dataset() {
+        return pipeline.dataset();
+    }
+
+    public SegmentationResult segment(Path file) throws InvalidInputException {
+        return run(ImageDecoder.decode(file, options.limits()));
+    }
+
+    /** Segments an encoded image (PNG, JPEG, ...); {@code name} appears in messages and the result. */
+    public SegmentationResult segment(String name, byte[] encoded) throws InvalidInputException {
+        return run(ImageDecoder.decode(name, encoded, options.limits()));
+    }
+
+    public SegmentationResult segment(byte[] encoded) throws InvalidInputException {
+        return segment("image", encoded);
+    }
+
+    public SegmentationResult segment(BufferedImage image) throws InvalidInputException {
+        return run(ImageDecoder.decode("image", image, options.limits()));
+    }
+
+    /** Segments an OpenCV image (8-bit BGR, BGRA or gray); the caller keeps ownership of {@code image}. */
+    public SegmentationResult segment(Mat image) throws InvalidInputException {
+        return run(ImageDecoder.decode("image", image, options.limits()));
+    }
+
+    private SegmentationResult run(DecodedImage image) throws InvalidInputException {
+        if (closed) {
+            image.close();
+            throw new IllegalStateException("This segmenter is closed");
+        }
+        try (ImageSegmenter.Prepared prepared = pipeline.prepare(image)) {
+            ImageSegmenter.Inferred inferred = pipeline.infer(prepared);
+            return options.outputResolution() == SegmenterOptions.OutputResolution.IMAGE
+                    ? pipeline.finish(inferred) : pipeline.finishAtNetworkResolution(inferred);
+        }
+    }
+
+    private INDArray runTiles(INDArray tiles) throws InvalidInputException {
+        ComputationGraph graph;
+        try {
+            graph = graphs.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InvalidInputException("Interrupted while waiting for a free network", e);
+        }
+        try {
+            return graph.outputSingle(false, tiles);
+        } finally {
+            graphs.add(graph);
+        }
+    }
+
+    /**
+     * Stops accepting work and drops the extra graphs; the model stays open (close it separately). The extra graphs
+     * are not {@code close()}d: that would free the parameter array they share with the model.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        ownGraphs.clear();
+        graphs.clear();
+    }
+
+    SegmentationModel model() {
+        return model;
+    }
+}

@@ -1,0 +1,117 @@
+package ai.dilation4j.runtime;
+
+import ai.dilation4j.models.DatasetSpec;
+import ai.dilation4j.runtime.segment.ImageLimits;
+
+/**
+ * Settings of a {@link Segmenter}; immutable, built with {@link #builder()}.
+ *
+ * <ul>
+ *   <li>{@code threads}: forward passes that may run at once, each on its own graph over the shared weights
+ *       (default 1: on a small CPU one pass already uses every core through BLAS);</li>
+ *   <li>{@code tileBatch}: tiles of one image per network call (default 1);</li>
+ *   <li>{@code outputResolution}: {@link OutputResolution#IMAGE} (predict.py's zoomed output, the default) or
+ *       {@link OutputResolution#NETWORK} (the network's own resolution, zoom times fewer pixels per side);</li>
+ *   <li>{@code limits}: largest encoded input and pixel count accepted (default {@link ImageLimits#DEFAULT});</li>
+ *   <li>{@code dataset}: mean, margin, zoom and palette to use instead of the model's.</li>
+ * </ul>
+ */
+public final class SegmenterOptions {
+
+    /** The resolution of the label map and probabilities returned. */
+    public enum OutputResolution { IMAGE, NETWORK }
+
+    private final int threads;
+    private final int tileBatch;
+    private final OutputResolution outputResolution;
+    private final ImageLimits limits;
+    private final DatasetSpec dataset;
+
+    private SegmenterOptions(Builder builder) {
+        this.threads = builder.threads;
+        this.tileBatch = builder.tileBatch;
+        this.outputResolution = builder.outputResolution;
+        this.limits = builder.limits;
+        this.dataset = builder.dataset;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static SegmenterOptions defaults() {
+        return builder().build();
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    public int tileBatch() {
+        return tileBatch;
+    }
+
+    public OutputResolution outputResolution() {
+        return outputResolution;
+    }
+
+    public ImageLimits limits() {
+        return limits;
+    }
+
+    /** Dataset fields overriding the model's, or null. */
+    public DatasetSpec dataset() {
+        return dataset;
+    }
+
+    public static final class Builder {
+        private int threads = 1;
+        private int tileBatch = 1;
+        private OutputResolution outputResolution = OutputResolution.IMAGE;
+        private ImageLimits limits = ImageLimits.DEFAULT;
+        private DatasetSpec dataset;
+
+        private Builder() {
+        }
+
+        public Builder threads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be >= 1");
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        public Builder tileBatch(int tileBatch) {
+            if (tileBatch < 1) {
+                throw new IllegalArgumentException("tileBatch must be >= 1");
+            }
+            this.tileBatch = tileBatch;
+            return this;
+        }
+
+        public Builder outputResolution(OutputResolution outputResolution) {
+            this.outputResolution = java.util.Objects.requireNonNull(outputResolution);
+            return this;
+        }
+
+        public Builder maxEncodedBytes(long bytes) {
+            this.limits = new ImageLimits(bytes, limits.maxPixels());
+            return this;
+        }
+
+        public Builder maxInputPixels(long pixels) {
+            this.limits = new ImageLimits(limits.maxEncodedBytes(), pixels);
+            return this;
+        }
+
+        public Builder dataset(DatasetSpec dataset) {
+            this.dataset = dataset;
+            return this;
+        }
+
+        public SegmenterOptions build() {
+            return new SegmenterOptions(this);
+        }
+    }
+}
