@@ -65,9 +65,8 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Also write the scores and the confusion matrix as JSON to FILE ('-' for stdout).")
     String jsonTarget;
 
-    @Option(names = "--preset", paramLabel = "NAME",
-            description = "Dataset fields to use instead of those stored in the model.")
-    String preset;
+    @picocli.CommandLine.Mixin
+    PresetOption preset;
 
     @Override
     public Integer call() throws Exception {
@@ -77,8 +76,7 @@ final class EvaluateCommand implements Callable<Integer> {
         ConsoleProgress progress = new ConsoleProgress(err);
         int skipped = 0;
         try (SegmentationModel model = SegmentationModel.load(ModelArgument.resolve(modelArgument))) {
-            ImageSegmenter segmenter = preset == null ? new ImageSegmenter(model)
-                    : new ImageSegmenter(model, SegmentCommand.findPreset(preset).dataset());
+            ImageSegmenter segmenter = preset.segmenter(model);
             DatasetSpec dataset = segmenter.dataset();
             ConfusionMatrix matrix = new ConfusionMatrix(dataset.numClasses());
             long started = System.nanoTime();

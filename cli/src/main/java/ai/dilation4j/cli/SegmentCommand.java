@@ -81,10 +81,8 @@ final class SegmentCommand implements Callable<Integer> {
             description = "Write the JSON lines to FILE instead of stdout.")
     Path jsonFile;
 
-    @Option(names = "--preset", paramLabel = "NAME",
-            description = "Dataset fields (mean, margin, zoom, classes, palette) to use instead of those stored "
-                    + "in the model; needed for models converted without --preset.")
-    String preset;
+    @picocli.CommandLine.Mixin
+    PresetOption preset;
 
     private final ObjectMapper json = new ObjectMapper();
 
@@ -99,8 +97,7 @@ final class SegmentCommand implements Callable<Integer> {
              PrintWriter lines = jsonFile == null ? null
                      : new PrintWriter(Files.newBufferedWriter(jsonFile, StandardCharsets.UTF_8))) {
             PrintWriter jsonOut = lines == null ? spec.commandLine().getOut() : lines;
-            ImageSegmenter segmenter = preset == null ? new ImageSegmenter(model)
-                    : new ImageSegmenter(model, findPreset(preset).dataset());
+            ImageSegmenter segmenter = preset.segmenter(model);
             run(segmenter, images, jsonOut, progress, failed);
         }
         if (failed.get() > 0) {

@@ -56,17 +56,14 @@ final class ServeCommand implements Callable<Integer> {
             description = "Tiles of one image per network call (default: ${DEFAULT-VALUE}).")
     int tileBatch;
 
-    @Option(names = "--preset", paramLabel = "NAME",
-            description = "Dataset fields to use instead of those stored in the model.")
-    String preset;
+    @picocli.CommandLine.Mixin
+    PresetOption preset;
 
     @Override
     public Integer call() throws Exception {
         SegmenterOptions.Builder options = SegmenterOptions.builder().threads(threads).tileBatch(tileBatch)
                 .maxEncodedBytes(maxBytes).maxInputPixels(maxPixels);
-        if (preset != null) {
-            options.dataset(SegmentCommand.findPreset(preset).dataset());
-        }
+        options.dataset(preset.dataset());
         CountDownLatch stopped = new CountDownLatch(1);
         try (SegmentationModel model = SegmentationModel.load(ModelArgument.resolve(modelArgument));
              Segmenter segmenter = model.segmenter(options.build());

@@ -1,0 +1,26 @@
+package ai.dilation4j.cli;
+
+import ai.dilation4j.models.DatasetSpec;
+import ai.dilation4j.runtime.InvalidInputException;
+import ai.dilation4j.runtime.SegmentationModel;
+import ai.dilation4j.runtime.segment.ImageSegmenter;
+import picocli.CommandLine.Option;
+
+/** The {@code --preset} option of the commands that segment: dataset fields overriding the model's. */
+final class PresetOption {
+
+    @Option(names = "--preset", paramLabel = "NAME",
+            description = "Dataset fields (mean, margin, zoom, classes, palette) to use instead of those stored "
+                    + "in the model; needed for models converted without --preset.")
+    String preset;
+
+    /** The overriding dataset, or null to use the model's. */
+    DatasetSpec dataset() throws InvalidInputException {
+        return preset == null ? null : SegmentCommand.findPreset(preset).dataset();
+    }
+
+    ImageSegmenter segmenter(SegmentationModel model) throws InvalidInputException {
+        DatasetSpec dataset = dataset();
+        return dataset == null ? new ImageSegmenter(model) : new ImageSegmenter(model, dataset);
+    }
+}
