@@ -45,8 +45,8 @@ public final class Segmenter implements AutoCloseable {
                         + model.metadata().name() + " carries no dataset fields (mean, margin, zoom, palette); "
                         + "convert it with --preset or set SegmenterOptions.dataset(...)."));
         this.graphs = new ArrayBlockingQueue<>(options.threads());
-        graphs.add(model.graph());
-        for (int i = 1; i < options.threads(); i++) {
+        // Copies only, never the model's own graph, so SegmentationModel.forward stays safe to call alongside.
+        for (int i = 0; i < options.threads(); i++) {
             ComputationGraph copy = new ComputationGraph(model.graph().getConfiguration().clone());
             copy.init(model.graph().params(), false);
             ownGraphs.add(copy);
