@@ -4,10 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import ai.dilation4j.converter.CaffeConverter;
-import ai.dilation4j.converter.ConversionException;
 import ai.dilation4j.converter.ConversionOptions;
-import ai.dilation4j.models.ModelPreset;
-import ai.dilation4j.models.ModelRegistry;
 import ai.dilation4j.runtime.ModelFile;
 import ai.dilation4j.runtime.ModelMetadata;
 import ai.dilation4j.runtime.SegmentationModel;
@@ -49,9 +46,7 @@ final class ConvertCommand implements Callable<Integer> {
         ConsoleProgress progress = new ConsoleProgress(spec.commandLine().getErr());
         ConversionOptions.Builder options = ConversionOptions.builder().name(name).progress(progress);
         if (preset != null) {
-            ModelPreset found = ModelRegistry.find(preset).orElseThrow(() -> new ConversionException(
-                    "Unknown preset '" + preset + "'. Known presets: " + ModelRegistry.names() + "."));
-            options.preset(found);
+            options.preset(PresetOption.find(preset));
         }
         long started = System.nanoTime();
         try (SegmentationModel model = new CaffeConverter().convert(prototxt, weights, options.build())) {

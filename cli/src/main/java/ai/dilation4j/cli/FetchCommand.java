@@ -48,7 +48,7 @@ final class FetchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ModelPreset preset = SegmentCommand.findPreset(presetName);
+        ModelPreset preset = PresetOption.find(presetName);
         ModelCache cache = cacheDir == null ? ModelCache.standard() : new ModelCache(cacheDir);
         Path dir = cache.directory(preset);
         Path prototxt = dir.resolve(preset.modelName() + "_deploy.prototxt");

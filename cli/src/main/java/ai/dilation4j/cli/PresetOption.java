@@ -1,6 +1,8 @@
 package ai.dilation4j.cli;
 
 import ai.dilation4j.models.DatasetSpec;
+import ai.dilation4j.models.ModelPreset;
+import ai.dilation4j.models.ModelRegistry;
 import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.SegmentationModel;
 import ai.dilation4j.runtime.segment.ImageSegmenter;
@@ -16,7 +18,13 @@ final class PresetOption {
 
     /** The overriding dataset, or null to use the model's. */
     DatasetSpec dataset() throws InvalidInputException {
-        return preset == null ? null : SegmentCommand.findPreset(preset).dataset();
+        return preset == null ? null : find(preset).dataset();
+    }
+
+    /** A preset by name, or an error listing the known ones. */
+    static ModelPreset find(String name) throws InvalidInputException {
+        return ModelRegistry.find(name).orElseThrow(() -> new InvalidInputException("Unknown preset '" + name
+                + "'. Known presets: " + ModelRegistry.names() + "."));
     }
 
     ImageSegmenter segmenter(SegmentationModel model) throws InvalidInputException {

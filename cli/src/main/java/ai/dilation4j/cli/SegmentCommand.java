@@ -26,8 +26,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.bytedeco.opencv.opencv_core.Mat;
 
-import ai.dilation4j.models.ModelPreset;
-import ai.dilation4j.models.ModelRegistry;
 import ai.dilation4j.runtime.DilationException;
 import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.SegmentationModel;
@@ -264,11 +262,6 @@ final class SegmentCommand implements Callable<Integer> {
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');
         return dot > 0 ? name.substring(0, dot) : name;
-    }
-
-    static ModelPreset findPreset(String name) throws InvalidInputException {
-        return ModelRegistry.find(name).orElseThrow(() -> new InvalidInputException("Unknown preset '" + name
-                + "'. Known presets: " + ModelRegistry.names() + "."));
     }
 
     private static void waitFor(Future<?> future) throws InterruptedException {
