@@ -84,9 +84,9 @@ final class EvaluateCommand implements Callable<Integer> {
                 Path image = images.get(i);
                 try {
                     Path label = labelFor(image);
-                    int[] truth = readLabels(label);
+                    LabelImage truth = readLabels(label);
                     SegmentationResult result = segmenter.segment(image);
-                    matrix.add(truth, predictionAtLabelSize(result, label), ignore);
+                    matrix.add(truth.values(), predictionAtSize(result, truth.rows(), truth.cols()), ignore);
                 } catch (DilationException | IllegalArgumentException e) {
                     skipped++;
                     progress.interrupt();
@@ -127,7 +127,11 @@ final class EvaluateCommand implements Callable<Integer> {
         }
     }
 
-    private static int[] readLabels(Path label) throws InvalidInputException {
+    /** A decoded label image: class index per pixel, row-major. */
+    private record LabelImage(int[] values, int rows, int cols) {
+    }
+
+    private static LabelImage readLabels(Path label) throws InvalidInputException {
         try (Mat mat = opencv_imgcodecs.imread(label.toString(), opencv_imgcodecs.IMREAD_UNCHANGED)) {
             if (mat == null || mat.empty()) {
                 throw new InvalidInputException("cannot decode label image " + label);
@@ -136,20 +140,18 @@ final class EvaluateCommand implements Callable<Integer> {
                 throw new InvalidInputException("label image " + label + " has " + mat.channels()
                         + " channel(s); labels must be 8-bit single-channel class-index images, not color images");
             }
-            return toInts(mat);
+            return new LabelImage(toInts(mat), mat.rows(), mat.cols());
         }
     }
 
-    private static int[] predictionAtLabelSize(SegmentationResult result, Path label) {
-        try (Mat predicted = SegmentationImages.labels(result);
-             Mat truth = opencv_imgcodecs.imread(label.toString(), opencv_imgcodecs.IMREAD_UNCHANGED)) {
-            if (truth.rows() == predicted.rows() && truth.cols() == predicted.cols()) {
-                return result.labels();
-            }
-            try (Mat resized = new Mat(); Size size = new Size(truth.cols(), truth.rows())) {
-                opencv_imgproc.resize(predicted, resized, size, 0, 0, opencv_imgproc.INTER_NEAREST);
-                return toInts(resized);
-            }
+    /** The predicted labels at the label image's size (nearest neighbour when the sizes differ). */
+    private static int[] predictionAtSize(SegmentationResult result, int rows, int cols) {
+        if (rows == result.height() && cols == result.width()) {
+            return result.labels();
+        }
+        try (Mat predicted = SegmentationImages.labels(result); Mat resized = new Mat(); Size size = new Size(cols, rows)) {
+            opencv_imgproc.resize(predicted, resized, size, 0, 0, opencv_imgproc.INTER_NEAREST);
+            return toInts(resized);
         }
     }
 
