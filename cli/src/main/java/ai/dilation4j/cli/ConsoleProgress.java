@@ -51,6 +51,7 @@ final class ConsoleProgress implements ProgressListener {
         if (!enabled || total <= 0) {
             return;
         }
+        lastStep = step;
         int filled = (int) (done * WIDTH / total);
         err.printf("\r%s [%s%s] %d/%d %s, %.2f/s ", step, "#".repeat(filled), ".".repeat(WIDTH - filled), done, total,
                 unit, perSecond);
