@@ -163,15 +163,8 @@ public final class ImageSegmenter {
     /** Brings the stitched outputs to image size and takes the per-pixel argmax. */
     public SegmentationResult finish(Inferred inferred) {
         long start = System.nanoTime();
-        Prepared prepared = inferred.prepared();
-        ProbabilityMap probabilities = inferred.stitched().toImageSize(dataset.zoom(), prepared.image().height(),
-                prepared.image().width());
-        int[] labels = probabilities.argmax();
-        Map<String, Double> timings = new LinkedHashMap<>(prepared.timings);
-        timings.put("forward", inferred.forwardMs());
-        timings.put("postprocess", millisSince(start));
-        return new SegmentationResult(prepared.image().name(), dataset, labels, probabilities,
-                prepared.image().conversions(), prepared.layout().tiles(), timings);
+        DecodedImage image = inferred.prepared().image();
+        return labelled(inferred, inferred.stitched().toImageSize(dataset.zoom(), image.height(), image.width()), start);
     }
 
     /**
@@ -180,14 +173,19 @@ public final class ImageSegmenter {
      */
     public SegmentationResult finishAtNetworkResolution(Inferred inferred) {
         long start = System.nanoTime();
-        Prepared prepared = inferred.prepared();
+        DecodedImage image = inferred.prepared().image();
         int zoom = dataset.zoom();
-        ProbabilityMap probabilities = inferred.stitched().toImageSize(1,
-                (prepared.image().height() + zoom - 1) / zoom, (prepared.image().width() + zoom - 1) / zoom);
+        return labelled(inferred, inferred.stitched().toImageSize(1, (image.height() + zoom - 1) / zoom,
+                (image.width() + zoom - 1) / zoom), start);
+    }
+
+    private SegmentationResult labelled(Inferred inferred, ProbabilityMap probabilities, long startNanos) {
+        Prepared prepared = inferred.prepared();
+        int[] labels = probabilities.argmax();
         Map<String, Double> timings = new LinkedHashMap<>(prepared.timings);
         timings.put("forward", inferred.forwardMs());
-        timings.put("postprocess", millisSince(start));
-        return new SegmentationResult(prepared.image().name(), dataset, probabilities.argmax(), probabilities,
+        timings.put("postprocess", millisSince(startNanos));
+        return new SegmentationResult(prepared.image().name(), dataset, labels, probabilities,
                 prepared.image().conversions(), prepared.layout().tiles(), timings);
     }
 
