@@ -232,7 +232,8 @@ public final class CaffeConverter {
         }
     }
 
-    private static String stem(Path file) {
+    /** The file name without its extension. */
+    static String stem(Path file) {
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');
         return dot > 0 ? name.substring(0, dot) : name;

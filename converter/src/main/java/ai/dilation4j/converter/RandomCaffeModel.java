@@ -50,7 +50,7 @@ public final class RandomCaffeModel {
         try {
             AtomicFiles.write(output, file -> {
                 CodedOutputStream out = CodedOutputStream.newInstance(file, 1 << 16);
-                out.writeString(NET_NAME, stem(prototxt));
+                out.writeString(NET_NAME, CaffeConverter.stem(prototxt));
                 boolean first = true;
                 for (WeightBinding layer : layout) {
                     parameters[0] += writeLayer(out, layer, seed, format, first);
@@ -174,11 +174,5 @@ public final class RandomCaffeModel {
             count *= dim;
         }
         return count;
-    }
-
-    private static String stem(Path file) {
-        String name = file.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        return dot > 0 ? name.substring(0, dot) : name;
     }
 }
