@@ -43,7 +43,7 @@ class InspectTest {
         assertThat(inspect.exitCode()).as(inspect.toString()).isZero();
         assertThat(inspect.out()).contains("mini_voc", "data 1x3x21x23", "prob, 21 classes", "Preset     pascal_voc",
                         "label margin 186, zoom 8", "aeroplane")
-                .containsPattern("conv1 +ConvolutionLayer +1x4x17x19 +112 +kernel 3x3 .*dilation 2x2")
+                .containsPattern("conv1 +GemmConvolutionLayer +1x4x17x19 +112 +kernel 3x3 .*dilation 2x2")
                 .containsPattern("pool1 +CaffePoolingVertex +1x4x9x10 +0")
                 .containsPattern("prob +CnnLossLayer +1x21x9x10")
                 .contains("conv1->relu1");

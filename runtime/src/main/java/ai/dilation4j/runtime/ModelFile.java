@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
@@ -17,10 +18,12 @@ import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
 import ai.dilation4j.runtime.io.AtomicFiles;
+import ai.dilation4j.runtime.io.Nd4jBinary;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -135,7 +138,10 @@ public final class ModelFile {
         }
     }
 
-    /** Restores the DL4J graph with its weights. */
+    /**
+     * Restores the DL4J graph with its weights. Float parameters stored uncompressed (as {@link #write} stores
+     * them) are read in bulk, checking their CRC; anything else goes through {@code ModelSerializer}.
+     */
     public static ComputationGraph readGraph(Path file) throws ModelFileException {
         try (ZipFile zip = openZip(file)) {
             for (String required : new String[] {ModelSerializer.CONFIGURATION_JSON, ModelSerializer.COEFFICIENTS_BIN}) {
@@ -143,15 +149,40 @@ public final class ModelFile {
                     throw new ModelFileException(file + " has no " + required + " entry: it is not a DL4J model file.");
                 }
             }
-        } catch (IOException e) {
-            throw new ModelFileException("Cannot read model file " + file + ": " + e.getMessage(), e);
+            ZipEntry coefficients = zip.getEntry(ModelSerializer.COEFFICIENTS_BIN);
+            if (coefficients.getMethod() == ZipEntry.STORED) {
+                String json;
+                try (InputStream in = zip.getInputStream(zip.getEntry(ModelSerializer.CONFIGURATION_JSON))) {
+                    json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                }
+                INDArray params;
+                CRC32 crc = new CRC32();
+                try (InputStream in = new CheckedInputStream(zip.getInputStream(coefficients), crc)) {
+                    params = Nd4jBinary.readFloatArray(new java.io.BufferedInputStream(in, 1 << 16));
+                    in.transferTo(OutputStream.nullOutputStream());
+                }
+                if (crc.getValue() != coefficients.getCrc()) {
+                    throw new IOException("the parameters do not match their CRC");
+                }
+                if (params != null) {
+                    ComputationGraph graph = new ComputationGraph(ComputationGraphConfiguration.fromJson(json));
+                    graph.init(params, false);
+                    return graph;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            throw damaged(file, e);
         }
         try {
             return ModelSerializer.restoreComputationGraph(file.toFile(), false);
         } catch (IOException | RuntimeException e) {
-            throw new ModelFileException("Model file " + file + " is damaged (" + e.getMessage()
-                    + "). Convert the Caffe model again.", e);
+            throw damaged(file, e);
         }
+    }
+
+    private static ModelFileException damaged(Path file, Exception cause) {
+        return new ModelFileException("Model file " + file + " is damaged (" + cause.getMessage()
+                + "). Convert the Caffe model again.", cause);
     }
 
     private static ZipFile openZip(Path file) throws ModelFileException, IOException {

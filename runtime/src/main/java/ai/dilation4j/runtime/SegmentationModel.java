@@ -118,6 +118,15 @@ public final class SegmentationModel implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Runs the network vertex by vertex and returns the time each took, with the arithmetic of convolutions.
+     * Slower and hungrier than {@link #forward}; meant for benchmarks and for finding slow layers.
+     */
+    public synchronized List<LayerTiming> profileForward(INDArray input) throws InvalidInputException {
+        checkInput(input);
+        return ForwardProfiler.profile(graph, input);
+    }
+
     /** The graph's vertices in topological order, with output shapes for the model's input shape. */
     public List<VertexSummary> vertices() {
         ComputationGraphConfiguration conf = graph.getConfiguration();

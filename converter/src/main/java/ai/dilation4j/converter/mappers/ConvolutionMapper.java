@@ -8,6 +8,7 @@ import ai.dilation4j.converter.graph.GraphParams;
 import ai.dilation4j.converter.graph.KernelGeometry;
 import ai.dilation4j.converter.graph.LayerMapper;
 import ai.dilation4j.converter.graph.WeightBinding;
+import ai.dilation4j.runtime.graph.GemmConvolutionLayer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
@@ -34,7 +35,7 @@ public final class ConvolutionMapper implements LayerMapper {
         String vertex;
         WeightBinding.Binder weights;
         if (s.group() == 1) {
-            vertex = context.addLayer(layer, s.configure(new ConvolutionLayer.Builder().dataFormat(CNN2DFormat.NCHW))
+            vertex = context.addLayer(layer, s.configure(new GemmConvolutionLayer.Builder().dataFormat(CNN2DFormat.NCHW))
                     .build(), out);
             weights = (graph, blobs) -> GraphParams.assign(graph, vertex, "W", blobs.get(0));
         } else if (s.group() == s.inChannels()) {
@@ -45,7 +46,7 @@ public final class ConvolutionMapper implements LayerMapper {
             weights = (graph, blobs) -> GraphParams.assign(graph, vertex, "W", blobs.get(0)
                     .reshape('c', s.inChannels(), multiplier, g.kernelH(), g.kernelW()).permute(2, 3, 0, 1).dup('c'));
         } else {
-            vertex = context.addLayer(layer, s.configure(new ConvolutionLayer.Builder().dataFormat(CNN2DFormat.NCHW))
+            vertex = context.addLayer(layer, s.configure(new GemmConvolutionLayer.Builder().dataFormat(CNN2DFormat.NCHW))
                     .build(), out);
             weights = (graph, blobs) -> GraphParams.assign(graph, vertex, "W",
                     GroupedWeights.blockDiagonal(blobs.get(0), s.group(), s.inChannels()));

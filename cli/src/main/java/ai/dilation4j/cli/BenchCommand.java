@@ -1,0 +1,308 @@
+package ai.dilation4j.cli;
+
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+
+import ai.dilation4j.models.DatasetSpec;
+import ai.dilation4j.runtime.InvalidInputException;
+import ai.dilation4j.runtime.LayerTiming;
+import ai.dilation4j.runtime.SegmentationModel;
+import ai.dilation4j.runtime.Segmenter;
+import ai.dilation4j.runtime.SegmenterOptions;
+import ai.dilation4j.runtime.segment.SegmentationResult;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measure a model on this machine: model load, forward pass (total and per layer, GFLOP/s "
+                + "and fraction of the measured sgemm peak), segmentation of one image end to end, peak RSS; "
+                + "medians over --repeat runs after one warm-up. With --peers, real Caffe 1.0 and/or OpenCV DNN "
+                + "run the same caffemodel on the same input in the same process; their output is checked "
+                + "against ours before their times count.",
+                "The input is random (seeded) data of the network input size; the image for the end-to-end run "
+                + "fills exactly one tile."},
+        footer = {"", "Peak RSS is read after the forward and segment runs, before the per-layer run (which keeps every "
+                + "activation) and before the peers (which load their own copy of the weights).",
+                "Example: dilation4j bench --model pascal_voc --repeat 3 --peers caffe,opencv "
+                        + "--prototxt deploy.prototxt --weights model.caffemodel --json"})
+final class BenchCommand implements Callable<Integer> {
+
+    /** Peers agree with us when their output differs by at most this (absolute, on probabilities). */
+    static final double PEER_TOLERANCE = 1e-4;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "FILE|PRESET", description = ModelArgument.DESCRIPTION)
+    String modelArgument;
+
+    @Option(names = "--size", paramLabel = "HxW",
+            description = "Network input size of the forward runs (default: the size the model was converted for).")
+    String size;
+
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "3",
+            description = "Timed runs per stage after the warm-up (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--threads", paramLabel = "T",
+            description = "Compute threads for nd4j/oneDNN and OpenCV (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--peers", split = ",", paramLabel = "NAME",
+            description = "Also run these engines on the same caffemodel: caffe, opencv. Needs --prototxt and --weights.")
+    List<String> peers = new ArrayList<>();
+
+    @Option(names = "--prototxt", paramLabel = "FILE", description = "The Caffe deploy prototxt, for --peers.")
+    Path prototxt;
+
+    @Option(names = "--weights", paramLabel = "FILE", description = "The caffemodel the model was converted from, for --peers.")
+    Path weights;
+
+    @Option(names = "--layers", paramLabel = "N", defaultValue = "8",
+            description = "How many of the slowest layers to list (default: ${DEFAULT-VALUE}).")
+    int layers;
+
+    @Option(names = "--json", description = "End the output with one JSON object holding every number.")
+    boolean json;
+
+    @Mixin
+    PresetOption preset;
+
+    @Override
+    public Integer call() throws Exception {
+        checkArguments();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        Nd4j.getEnvironment().setMaxThreads(threadCount);
+        Nd4j.getEnvironment().setMaxMasterThreads(threadCount);
+        Map<String, Object> report = new LinkedHashMap<>();
+
+        err.println("bench: measuring the sgemm peak...");
+        SgemmPeak peak = SgemmPeak.measure();
+        out.printf("sgemm peak      %.1f GFLOP/s (nd4j/oneDNN %.1f, OpenBLAS %.1f), %d threads%n", peak.peakGflops(),
+                peak.nd4jGflops(), peak.openBlasGflops(), threadCount);
+
+        long loadStart = System.nanoTime();
+        try (SegmentationModel model = SegmentationModel.load(ModelArgument.resolve(modelArgument))) {
+            double loadMs = (System.nanoTime() - loadStart) / 1e6;
+            out.printf("load            %,.0f ms  %s%n", loadMs, model.metadata().name());
+            long[] shape = inputShape(model);
+            Nd4j.getRandom().setSeed(42);
+            INDArray input = Nd4j.rand(DataType.FLOAT, shape).muli(255).subi(128); // mean-subtracted pixel range
+
+            err.println("bench: forward " + Arrays.toString(shape) + ", warm-up and " + repeat + " runs...");
+            INDArray ours = model.forward(input).dup();
+            double[] forwardMs = new double[repeat];
+            for (int i = 0; i < repeat; i++) {
+                long start = System.nanoTime();
+                model.forward(input);
+                forwardMs[i] = (System.nanoTime() - start) / 1e6;
+            }
+            double forward = median(forwardMs);
+            Map<String, Double> segmentStages = segmentOneTile(model, out, err);
+            double segmentMs = segmentStages.getOrDefault("total", Double.NaN);
+            // Before the per-layer run, which keeps every activation alive.
+            long peakRss = PeakRss.megabytes();
+            out.printf("peak RSS        %,d MB (load, forward and segment runs)%n", peakRss);
+
+            err.println("bench: forward vertex by vertex...");
+            List<LayerTiming> profile = model.profileForward(input);
+            double flops = profile.stream().mapToDouble(LayerTiming::flops).sum();
+            double gflops = flops / 1e9 / (forward / 1e3);
+            out.printf("forward         %,.0f ms median of %s  %,.0f GFLOP  %.1f GFLOP/s = %.0f%% of the sgemm peak%n",
+                    forward, runs(forwardMs), flops / 1e9, gflops, 100 * gflops / peak.peakGflops());
+            printSlowestLayers(out, profile);
+
+            Map<String, Double> peerMs = new LinkedHashMap<>();
+            Map<String, List<Double>> peerRatios = new LinkedHashMap<>();
+            for (String name : peers) {
+                runPeer(name, model.metadata().outputBlob(), input, ours, forwardMs, threadCount, out, err,
+                        peerMs, peerRatios);
+            }
+
+            report.put("model", model.metadata().name());
+            report.put("input_shape", shape);
+            report.put("threads", threadCount);
+            report.put("repeat", repeat);
+            report.put("load_ms", loadMs);
+            report.put("forward_ms", forward);
+            report.put("forward_runs_ms", forwardMs);
+            report.put("gflop", flops / 1e9);
+            report.put("gflops", gflops);
+            report.put("sgemm_peak_gflops", peak.peakGflops());
+            report.put("nd4j_sgemm_gflops", peak.nd4jGflops());
+            report.put("openblas_sgemm_gflops", peak.openBlasGflops());
+            report.put("fraction_of_peak", gflops / peak.peakGflops());
+            report.put("segment_ms", segmentMs);
+            report.put("segment_stages_ms", segmentStages);
+            report.put("peak_rss_mb", peakRss);
+            report.put("layers", profile);
+            report.put("peers", peerMs);
+            report.put("peer_ratios", peerRatios);
+        }
+        if (json) {
+            out.println(new ObjectMapper().writeValueAsString(report));
+        }
+        return 0;
+    }
+
+    private void checkArguments() throws InvalidInputException {
+        if (repeat < 1) {
+            throw new InvalidInputException("--repeat must be at least 1, got " + repeat + ".");
+        }
+        for (String name : peers) {
+            if (!name.equals("caffe") && !name.equals("opencv")) {
+                throw new InvalidInputException("Unknown peer '" + name + "'. Known peers: caffe, opencv.");
+            }
+        }
+        if (!peers.isEmpty() && (prototxt == null || weights == null)) {
+            throw new InvalidInputException("--peers needs the Caffe model the peers load: --prototxt FILE "
+                    + "--weights FILE (the files the model was converted from).");
+        }
+    }
+
+    private long[] inputShape(SegmentationModel model) throws InvalidInputException {
+        long[] shape = model.metadata().inputShape().clone();
+        shape[0] = 1;
+        if (size != null) {
+            String[] parts = size.toLowerCase(java.util.Locale.ROOT).split("x");
+            try {
+                if (parts.length != 2) {
+                    throw new NumberFormatException();
+                }
+                shape[2] = Long.parseLong(parts[0].trim());
+                shape[3] = Long.parseLong(parts[1].trim());
+            } catch (NumberFormatException e) {
+                throw new InvalidInputException("--size must look like 900x900 (height x width), got '" + size + "'.");
+            }
+            if (shape[2] < 1 || shape[3] < 1) {
+                throw new InvalidInputException("--size must be positive, got '" + size + "'.");
+            }
+        }
+        return shape;
+    }
+
+    private void printSlowestLayers(PrintWriter out, List<LayerTiming> profile) {
+        double total = profile.stream().mapToDouble(LayerTiming::milliseconds).sum();
+        out.printf("per layer       %,.0f ms in all, run vertex by vertex; the slowest:%n", total);
+        profile.stream().sorted(Comparator.comparingDouble(LayerTiming::milliseconds).reversed()).limit(layers)
+                .forEach(t -> out.printf("  %-16s %-22s %,9.0f ms %6.1f%%  %s%n", t.vertex(), t.kind(),
+                        t.milliseconds(), 100 * t.milliseconds() / total, t.flops() == 0 ? ""
+                                : String.format("%,.1f GFLOP %.1f GFLOP/s", t.flops() / 1e9,
+                                t.flops() / 1e6 / t.milliseconds())));
+    }
+
+    /** Medians of the Segmenter's stage timings for one image that fills exactly one tile. */
+    private Map<String, Double> segmentOneTile(SegmentationModel model, PrintWriter out, PrintWriter err)
+            throws Exception {
+        DatasetSpec dataset = preset.dataset();
+        if (dataset == null) {
+            dataset = model.metadata().datasetSpec().orElse(null);
+        }
+        Map<String, Double> medians = new LinkedHashMap<>();
+        if (dataset == null) {
+            err.println("bench: no dataset fields in the model and no --preset: skipping the end-to-end run");
+            return medians;
+        }
+        long[] tile = model.metadata().inputShape();
+        int height = (int) tile[2] - 2 * dataset.labelMargin();
+        int width = (int) tile[3] - 2 * dataset.labelMargin();
+        if (height < 1 || width < 1) {
+            err.println("bench: the label margin leaves no image inside one tile: skipping the end-to-end run");
+            return medians;
+        }
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
+        Random random = new Random(7);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                image.setRGB(x, y, random.nextInt(1 << 24));
+            }
+        }
+        err.println("bench: segmenting a " + width + "x" + height + " image, warm-up and " + repeat + " runs...");
+        Map<String, double[]> runs = new LinkedHashMap<>();
+        try (Segmenter segmenter = model.segmenter(SegmenterOptions.builder().threads(1).dataset(dataset).build())) {
+            segmenter.segment(image);
+            for (int i = 0; i < repeat; i++) {
+                long start = System.nanoTime();
+                SegmentationResult result = segmenter.segment(image);
+                double total = (System.nanoTime() - start) / 1e6;
+                int run = i;
+                result.timingsMs().forEach((stage, ms) -> runs.computeIfAbsent(stage, s -> new double[repeat])[run] = ms);
+                runs.computeIfAbsent("total", s -> new double[repeat])[i] = total;
+            }
+        }
+        runs.forEach((stage, values) -> medians.put(stage, median(values)));
+        out.printf("segment         %,.0f ms median for one %dx%d image = one tile (%s)%n", medians.get("total"),
+                width, height, stages(medians));
+        return medians;
+    }
+
+    private void runPeer(String name, String outputBlob, INDArray input, INDArray ours, double[] oursMs,
+                         int threadCount, PrintWriter out, PrintWriter err, Map<String, Double> peerMs,
+                         Map<String, List<Double>> peerRatios) {
+        err.println("bench: " + name + ": loading " + weights + "...");
+        try (PeerEngine peer = name.equals("caffe") ? new CaffePeer(prototxt, weights)
+                : new OpenCvDnnPeer(prototxt, weights, threadCount)) {
+            INDArray theirs = peer.forward(input, outputBlob);
+            if (!Arrays.equals(theirs.shape(), ours.shape())) {
+                out.printf("peer %-10s output shape %s differs from ours %s: not timed%n", name,
+                        Arrays.toString(theirs.shape()), Arrays.toString(ours.shape()));
+                return;
+            }
+            double difference = theirs.sub(ours).amaxNumber().doubleValue();
+            if (difference > PEER_TOLERANCE) {
+                out.printf("peer %-10s output differs from ours by %.3g (> %.0e): not timed. Is it the same "
+                        + "caffemodel the model was converted from?%n", name, difference, PEER_TOLERANCE);
+                return;
+            }
+            err.println("bench: " + name + ": " + repeat + " runs...");
+            double[] theirMs = new double[repeat];
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < repeat; i++) {
+                long start = System.nanoTime();
+                peer.forward(input, outputBlob);
+                theirMs[i] = (System.nanoTime() - start) / 1e6;
+                ratios.add(oursMs[i] / theirMs[i]);
+            }
+            peerMs.put(name, median(theirMs));
+            peerRatios.put(name, ratios);
+            out.printf("peer %-10s %,.0f ms median of %s (output within %.1e of ours); ours/%s per run: %s%n",
+                    name, median(theirMs), runs(theirMs), difference, name,
+                    ratios.stream().map(r -> String.format("%.2f", r)).toList());
+        }
+    }
+
+    private static String stages(Map<String, Double> stages) {
+        StringBuilder text = new StringBuilder();
+        stages.forEach((stage, ms) -> text.append(text.length() == 0 ? "" : ", ")
+                .append(stage).append(String.format(" %,.0f ms", ms)));
+        return text.toString();
+    }
+
+    private static String runs(double[] values) {
+        return values.length + " (" + Arrays.stream(values).mapToObj(v -> String.format("%,.0f", v)).toList() + ")";
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+}

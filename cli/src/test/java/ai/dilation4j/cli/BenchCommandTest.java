@@ -1,0 +1,54 @@
+package ai.dilation4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BenchCommandTest {
+
+    @Test
+    void reportsEveryStageAndPeersThatAgree(@TempDir Path dir) throws Exception {
+        Path model = TinyModel.convert(dir);
+        CliRun run = CliRun.of("bench", "--model", model.toString(), "--repeat", "2", "--threads", "2",
+                "--peers", "opencv,caffe", "--prototxt", dir.resolve("tiny_deploy.prototxt").toString(),
+                "--weights", dir.resolve("tiny.caffemodel").toString(), "--json");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        String[] lines = run.out().strip().split("\n");
+        JsonNode report = new ObjectMapper().readTree(lines[lines.length - 1]);
+
+        for (String field : new String[] {"forward_ms", "gflops", "sgemm_peak_gflops", "load_ms", "segment_ms",
+                "peak_rss_mb"}) {
+            assertThat(report.get(field).asDouble()).as(field).isPositive();
+        }
+        // conv1: 2 * (8*3*3*3) * 388*396; ctx: 2 * (21*8*2*2) * 2*3 (output 2x3 after the 1/8 pooling).
+        double expectedFlops = 2.0 * 216 * 388 * 396 + 2.0 * 672 * 6;
+        assertThat(report.get("gflop").asDouble()).isCloseTo(expectedFlops / 1e9, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(report.get("layers").size()).isEqualTo(5);
+        assertThat(report.get("peers").get("opencv").asDouble()).isPositive();
+        assertThat(report.get("peers").get("caffe").asDouble()).isPositive();
+        assertThat(report.get("peer_ratios").get("caffe").size()).isEqualTo(2);
+        assertThat(run.out()).contains("per layer", "segment", "peer caffe", "peer opencv", "ours/opencv per run");
+    }
+
+    @Test
+    void peersNeedTheCaffeFiles(@TempDir Path dir) throws Exception {
+        Path model = TinyModel.convert(dir);
+        CliRun run = CliRun.of("bench", "--model", model.toString(), "--peers", "caffe");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("--prototxt FILE --weights FILE");
+    }
+
+    @Test
+    void rejectsAnUnknownPeer(@TempDir Path dir) throws Exception {
+        Path model = TinyModel.convert(dir);
+        CliRun run = CliRun.of("bench", "--model", model.toString(), "--peers", "tensorflow",
+                "--prototxt", "x", "--weights", "y");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("Unknown peer 'tensorflow'", "caffe, opencv");
+    }
+}

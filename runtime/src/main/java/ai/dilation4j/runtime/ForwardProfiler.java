@@ -1,0 +1,64 @@
+package ai.dilation4j.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.graph.vertex.VertexIndices;
+import org.deeplearning4j.nn.layers.convolution.Deconvolution2DLayer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Runs a graph's vertices one at a time in topological order, as {@code ComputationGraph.output} does, timing
+ * each. It keeps every activation until the end, so it needs more memory than a plain forward pass; use it to
+ * see where the time goes, not to measure the total.
+ */
+final class ForwardProfiler {
+
+    private ForwardProfiler() {
+    }
+
+    static List<LayerTiming> profile(ComputationGraph graph, INDArray input) {
+        GraphVertex[] vertices = graph.getVertices();
+        INDArray[] outputs = new INDArray[vertices.length];
+        LayerWorkspaceMgr workspaces = LayerWorkspaceMgr.noWorkspaces();
+        List<LayerTiming> timings = new ArrayList<>();
+        for (int index : graph.topologicalSortOrder()) {
+            GraphVertex vertex = vertices[index];
+            if (vertex.isInputVertex()) {
+                outputs[index] = input;
+                continue;
+            }
+            VertexIndices[] inputs = vertex.getInputVertices();
+            for (int i = 0; i < inputs.length; i++) {
+                vertex.setInput(i, outputs[inputs[i].getVertexIndex()], workspaces);
+            }
+            long start = System.nanoTime();
+            INDArray output = vertex.doForward(false, workspaces);
+            double milliseconds = (System.nanoTime() - start) / 1e6;
+            outputs[index] = output;
+            Layer layer = vertex.hasLayer() ? vertex.getLayer() : null;
+            String kind = layer != null ? layer.conf().getLayer().getClass().getSimpleName()
+                    : vertex.getClass().getSimpleName();
+            timings.add(new LayerTiming(vertex.getVertexName(), kind, milliseconds,
+                    flops(layer, outputs[inputs[0].getVertexIndex()], output)));
+        }
+        return timings;
+    }
+
+    /** Two per multiply-add of a convolution-like layer: {@code 2 * |W| * positions the kernel visits}. */
+    private static double flops(Layer layer, INDArray input, INDArray output) {
+        INDArray kernel = layer == null || layer.numParams() == 0 ? null : layer.paramTable().get("W");
+        if (kernel == null || output.rank() != 4) {
+            return 0;
+        }
+        double weights = kernel.length();
+        if (layer instanceof Deconvolution2DLayer) {
+            return 2 * weights * input.size(0) * input.size(2) * input.size(3);
+        }
+        return 2 * weights * output.size(0) * output.size(2) * output.size(3);
+    }
+}

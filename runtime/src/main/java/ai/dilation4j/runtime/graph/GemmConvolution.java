@@ -1,0 +1,195 @@
+package ai.dilation4j.runtime.graph;
+
+import java.nio.FloatBuffer;
+import java.util.stream.IntStream;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.bytedeco.javacpp.FloatPointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Inference of {@link GemmConvolutionLayer}: for each image, {@code out[oC, P] = W[oC, K] x col[K, P]} with
+ * {@code K = in*kH*kW} in Caffe's order, so the parameter array is the GEMM's left operand as it is. The im2col
+ * matrix is built from whole output-row segments (dilation only moves where a segment starts) in bands of at
+ * most {@link #COLUMN_BUDGET_BYTES}, so memory stays bounded for large inputs. A 1x1 convolution needs no
+ * im2col at all: the NCHW input already is {@code [in, P]}.
+ *
+ * <p>Training, strides other than 1, NHWC, non-float data and non-CPU backends take DL4J's implementation.
+ */
+final class GemmConvolution extends ConvolutionLayer {
+
+    /** Upper bound of one im2col band; DilatedNet's fc6 (437 MB of columns at 900x900) runs in two bands. */
+    static final long COLUMN_BUDGET_BYTES = 256L << 20;
+    /** Below this many floats per band, copying on one thread is faster than handing out work. */
+    private static final long PARALLEL_COPY_FLOATS = 1L << 20;
+
+    private long columnBudgetBytes = COLUMN_BUDGET_BYTES;
+
+    GemmConvolution(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    /** Lets tests force many small bands. */
+    void columnBudgetBytes(long bytes) {
+        this.columnBudgetBytes = bytes;
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (training || !fastPathApplies()) {
+            return super.activate(training, workspaceMgr);
+        }
+        assertInputSet(false);
+        org.deeplearning4j.nn.conf.layers.ConvolutionLayer conf = layerConf();
+        INDArray weights = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
+        INDArray x = contiguous(padded(input, conf.getPadding()));
+        int[] kernel = conf.getKernelSize();
+        int[] dilation = conf.getDilation();
+        long batch = x.size(0);
+        long inChannels = x.size(1);
+        long height = x.size(2);
+        long width = x.size(3);
+        long outChannels = weights.size(0);
+        if (weights.size(1) != inChannels) {
+            throw new IllegalStateException(layerId() + ": expects " + weights.size(1) + " input channels, got "
+                    + inChannels + " (input shape " + java.util.Arrays.toString(input.shape()) + ")");
+        }
+        long outH = height - (long) dilation[0] * (kernel[0] - 1);
+        long outW = width - (long) dilation[1] * (kernel[1] - 1);
+        if (outH < 1 || outW < 1) {
+            throw new IllegalStateException(layerId() + ": input " + height + "x" + width
+                    + " (padding included) is smaller than the dilated kernel");
+        }
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
+                new long[] {batch, outChannels, outH, outW}, 'c');
+        INDArray w2d = weights.reshape('c', outChannels, weights.length() / outChannels);
+        Im2col geometry = new Im2col(inChannels, height, width, kernel, dilation, outH, outW);
+        FloatBuffer inputFloats = floats(x);
+        for (long image = 0; image < batch; image++) {
+            INDArray in = x.get(NDArrayIndex.point(image)).reshape('c', inChannels, height * width);
+            INDArray result = out.get(NDArrayIndex.point(image)).reshape('c', outChannels, outH * outW);
+            if (geometry.isIdentity()) {
+                Nd4j.gemm(w2d, in, result, false, false, 1.0, 0.0);
+            } else {
+                int imageStart = (int) (image * inChannels * height * width);
+                convolveInBands(geometry, w2d, inputFloats.slice(imageStart, (int) in.length()), result,
+                        workspaceMgr);
+            }
+        }
+        if (conf.hasBias()) {
+            INDArray bias = getParam(ConvolutionParamInitializer.BIAS_KEY);
+            Nd4j.exec(new BroadcastAddOp(out, bias.reshape(outChannels), out, 1));
+        }
+        return conf.getActivationFn().getActivation(out, false);
+    }
+
+    private boolean fastPathApplies() {
+        org.deeplearning4j.nn.conf.layers.ConvolutionLayer conf = layerConf();
+        return Nd4j.getEnvironment().isCPU()
+                && input != null && input.rank() == 4 && input.dataType() == DataType.FLOAT
+                && input.length() < Integer.MAX_VALUE / 2
+                && conf.getCnn2dDataFormat() == CNN2DFormat.NCHW
+                && conf.getStride()[0] == 1 && conf.getStride()[1] == 1
+                && conf.getConvolutionMode() != ConvolutionMode.Same
+                && conf.getConvolutionMode() != ConvolutionMode.Causal;
+    }
+
+    private void convolveInBands(Im2col geometry, INDArray w2d, FloatBuffer source, INDArray result,
+                                 LayerWorkspaceMgr workspaceMgr) {
+        long k = geometry.columnRows();
+        long outH = geometry.outH();
+        long outW = geometry.outW();
+        int band = (int) Math.max(1, Math.min(outH, columnBudgetBytes / (k * outW * Float.BYTES)));
+        INDArray columns = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT,
+                new long[] {k * band * outW}, 'c');
+        INDArray bandResult = band < outH ? workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM,
+                DataType.FLOAT, new long[] {result.size(0) * band * outW}, 'c') : null;
+        FloatBuffer target = floats(columns);
+        for (int firstRow = 0; firstRow < outH; firstRow += band) {
+            int rows = (int) Math.min(band, outH - firstRow);
+            long pixels = (long) rows * outW;
+            geometry.fill(source, target, firstRow, rows);
+            INDArray columnMatrix = columns.get(NDArrayIndex.interval(0, k * pixels)).reshape('c', k, pixels);
+            if (bandResult == null) {
+                Nd4j.gemm(w2d, columnMatrix, result, false, false, 1.0, 0.0);
+            } else {
+                INDArray partial = bandResult.get(NDArrayIndex.interval(0, result.size(0) * pixels))
+                        .reshape('c', result.size(0), pixels);
+                Nd4j.gemm(w2d, columnMatrix, partial, false, false, 1.0, 0.0);
+                long first = (long) firstRow * outW;
+                result.get(NDArrayIndex.all(), NDArrayIndex.interval(first, first + pixels)).assign(partial);
+            }
+        }
+    }
+
+    private static INDArray padded(INDArray input, int[] padding) {
+        if (padding[0] == 0 && padding[1] == 0) {
+            return input;
+        }
+        return Nd4j.pad(input, new int[][] {{0, 0}, {0, 0}, {padding[0], padding[0]}, {padding[1], padding[1]}});
+    }
+
+    private static INDArray contiguous(INDArray array) {
+        boolean plain = array.ordering() == 'c' && !array.isView()
+                && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(array);
+        return plain ? array : array.dup('c');
+    }
+
+    /** The elements of an array that is not a view, as a buffer over its native memory. */
+    private static FloatBuffer floats(INDArray array) {
+        if (array.isView()) {
+            throw new IllegalArgumentException("expected an array that owns its buffer");
+        }
+        FloatPointer pointer = new FloatPointer(array.data().addressPointer());
+        pointer.capacity(array.length());
+        return pointer.asBuffer();
+    }
+
+    /** Where each im2col row segment comes from, for one NCHW image and a stride-1 (dilated) kernel. */
+    private record Im2col(long inChannels, long height, long width, int[] kernel, int[] dilation,
+                          long outH, long outW) {
+
+        boolean isIdentity() {
+            return kernel[0] == 1 && kernel[1] == 1;
+        }
+
+        long columnRows() {
+            return inChannels * kernel[0] * kernel[1];
+        }
+
+        /** Writes rows {@code [firstRow, firstRow + rows)} of the output's columns: {@code [K, rows*outW]}. */
+        void fill(FloatBuffer source, FloatBuffer target, int firstRow, int rows) {
+            int taps = kernel[0] * kernel[1];
+            int segment = (int) outW;
+            int rowBlock = rows * segment;
+            IntStream channels = IntStream.range(0, (int) inChannels);
+            if (columnRows() * rowBlock >= PARALLEL_COPY_FLOATS) {
+                channels = channels.parallel();
+            }
+            channels.forEach(channel -> {
+                int plane = (int) (channel * height * width);
+                int to = channel * taps * rowBlock;
+                for (int ky = 0; ky < kernel[0]; ky++) {
+                    for (int kx = 0; kx < kernel[1]; kx++) {
+                        int from = plane + (int) ((firstRow + (long) ky * dilation[0]) * width) + kx * dilation[1];
+                        for (int row = 0; row < rows; row++) {
+                            target.put(to, source, from, segment);
+                            to += segment;
+                            from += (int) width;
+                        }
+                    }
+                }
+            });
+        }
+    }
+}
