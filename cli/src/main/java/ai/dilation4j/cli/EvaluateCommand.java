@@ -48,6 +48,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    DeviceOption deviceOption;
+
     @Option(names = "--model", required = true, paramLabel = "FILE|PRESET", description = ModelArgument.DESCRIPTION)
     String modelArgument;
 
@@ -75,6 +78,7 @@ final class EvaluateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ConsoleProgress progress = new ConsoleProgress(err);
         int skipped = 0;
+        deviceOption.apply(spec.commandLine().getErr());
         try (SegmentationModel model = SegmentationModel.load(ModelArgument.resolve(modelArgument))) {
             ImageSegmenter segmenter = preset.segmenter(model);
             DatasetSpec dataset = segmenter.dataset();

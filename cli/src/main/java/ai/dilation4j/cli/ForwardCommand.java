@@ -24,6 +24,9 @@ final class ForwardCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    DeviceOption deviceOption;
+
     @Option(names = "--model", required = true, paramLabel = "FILE|PRESET", description = ModelArgument.DESCRIPTION)
     String modelArgument;
 
@@ -41,6 +44,7 @@ final class ForwardCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path modelFile = ModelArgument.resolve(modelArgument);
+        deviceOption.apply(spec.commandLine().getErr());
         try (SegmentationModel model = SegmentationModel.load(modelFile)) {
             List<String> wanted = blobs == null ? List.of(model.metadata().outputBlob())
                     : blobs.equals(List.of("all")) ? List.of() : blobs;

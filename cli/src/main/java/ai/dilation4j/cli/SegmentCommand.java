@@ -60,6 +60,9 @@ final class SegmentCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    DeviceOption deviceOption;
+
     @Option(names = "--model", required = true, paramLabel = "FILE|PRESET", description = ModelArgument.DESCRIPTION)
     String modelArgument;
 
@@ -91,6 +94,7 @@ final class SegmentCommand implements Callable<Integer> {
         Files.createDirectories(outDir);
         ConsoleProgress progress = new ConsoleProgress(spec.commandLine().getErr());
         AtomicInteger failed = new AtomicInteger();
+        deviceOption.apply(spec.commandLine().getErr());
         try (SegmentationModel model = SegmentationModel.load(modelFile);
              PrintWriter lines = jsonFile == null ? null
                      : new PrintWriter(Files.newBufferedWriter(jsonFile, StandardCharsets.UTF_8))) {

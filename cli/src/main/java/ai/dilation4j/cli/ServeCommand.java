@@ -23,6 +23,9 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    DeviceOption deviceOption;
+
     @Option(names = "--model", required = true, paramLabel = "FILE|PRESET", description = ModelArgument.DESCRIPTION)
     String modelArgument;
 
@@ -65,6 +68,7 @@ final class ServeCommand implements Callable<Integer> {
                 .maxEncodedBytes(maxBytes).maxInputPixels(maxPixels);
         options.dataset(preset.dataset());
         CountDownLatch stopped = new CountDownLatch(1);
+        deviceOption.apply(spec.commandLine().getErr());
         try (SegmentationModel model = SegmentationModel.load(ModelArgument.resolve(modelArgument));
              Segmenter segmenter = model.segmenter(options.build());
              SegmentationService service = new SegmentationService(segmenter,

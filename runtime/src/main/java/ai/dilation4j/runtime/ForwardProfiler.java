@@ -8,7 +8,14 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.VertexIndices;
 import org.deeplearning4j.nn.layers.convolution.Deconvolution2DLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -18,13 +25,28 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class ForwardProfiler {
 
+    private static final WorkspaceConfiguration WORKING_MEMORY = WorkspaceConfiguration.builder()
+            .initialSize(0).overallocationLimit(0.02).policyLearning(LearningPolicy.OVER_TIME)
+            .policyReset(ResetPolicy.BLOCK_LEFT).policySpill(SpillPolicy.REALLOCATE)
+            .policyAllocation(AllocationPolicy.OVERALLOCATE).build();
+
     private ForwardProfiler() {
     }
 
     static List<LayerTiming> profile(ComputationGraph graph, INDArray input) {
         GraphVertex[] vertices = graph.getVertices();
         INDArray[] outputs = new INDArray[vertices.length];
-        LayerWorkspaceMgr workspaces = LayerWorkspaceMgr.noWorkspaces();
+        // Working memory in the workspace ComputationGraph.output uses (same name, so the same per-thread
+        // workspace, already sized by earlier forward passes); activations are kept outside any workspace.
+        LayerWorkspaceMgr.Builder builder = LayerWorkspaceMgr.builder();
+        for (ArrayType type : ArrayType.values()) {
+            if (type == ArrayType.FF_WORKING_MEM) {
+                builder.with(type, "WS_LAYER_WORKING_MEM", WORKING_MEMORY);
+            } else {
+                builder.noWorkspaceFor(type);
+            }
+        }
+        LayerWorkspaceMgr workspaces = builder.build();
         List<LayerTiming> timings = new ArrayList<>();
         for (int index : graph.topologicalSortOrder()) {
             GraphVertex vertex = vertices[index];
@@ -37,7 +59,10 @@ final class ForwardProfiler {
                 vertex.setInput(i, outputs[inputs[i].getVertexIndex()], workspaces);
             }
             long start = System.nanoTime();
-            INDArray output = vertex.doForward(false, workspaces);
+            INDArray output;
+            try (MemoryWorkspace working = workspaces.notifyScopeEntered(ArrayType.FF_WORKING_MEM)) {
+                output = vertex.doForward(false, workspaces);
+            }
             double milliseconds = (System.nanoTime() - start) / 1e6;
             outputs[index] = output;
             Layer layer = vertex.hasLayer() ? vertex.getLayer() : null;

@@ -52,7 +52,10 @@ public final class Segmenter implements AutoCloseable {
             ownGraphs.add(copy);
             graphs.add(copy);
         }
-        this.pipeline = new ImageSegmenter(model.metadata(), dataset, this::runTiles, options.tileBatch());
+        boolean gpu = !org.nd4j.linalg.factory.Nd4j.getEnvironment().isCPU();
+        int tileBatch = options.tileBatchChosen() ? options.tileBatch()
+                : ai.dilation4j.runtime.device.TileBatchPlanner.forCurrentBackend(model, gpu);
+        this.pipeline = new ImageSegmenter(model.metadata(), dataset, this::runTiles, tileBatch);
     }
 
     public SegmenterOptions options() {

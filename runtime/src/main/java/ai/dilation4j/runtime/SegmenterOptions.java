@@ -23,6 +23,7 @@ public final class SegmenterOptions {
 
     private final int threads;
     private final int tileBatch;
+    private final boolean tileBatchChosen;
     private final OutputResolution outputResolution;
     private final ImageLimits limits;
     private final DatasetSpec dataset;
@@ -30,6 +31,7 @@ public final class SegmenterOptions {
     private SegmenterOptions(Builder builder) {
         this.threads = builder.threads;
         this.tileBatch = builder.tileBatch;
+        this.tileBatchChosen = builder.tileBatchChosen;
         this.outputResolution = builder.outputResolution;
         this.limits = builder.limits;
         this.dataset = builder.dataset;
@@ -45,6 +47,11 @@ public final class SegmenterOptions {
 
     public int threads() {
         return threads;
+    }
+
+    /** Whether {@link Builder#tileBatch} was set; if not, a GPU run sizes the batch from free device memory. */
+    public boolean tileBatchChosen() {
+        return tileBatchChosen;
     }
 
     public int tileBatch() {
@@ -67,6 +74,7 @@ public final class SegmenterOptions {
     public static final class Builder {
         private int threads = 1;
         private int tileBatch = 1;
+        private boolean tileBatchChosen;
         private OutputResolution outputResolution = OutputResolution.IMAGE;
         private ImageLimits limits = ImageLimits.DEFAULT;
         private DatasetSpec dataset;
@@ -87,6 +95,7 @@ public final class SegmenterOptions {
                 throw new IllegalArgumentException("tileBatch must be >= 1");
             }
             this.tileBatch = tileBatch;
+            this.tileBatchChosen = true;
             return this;
         }
 

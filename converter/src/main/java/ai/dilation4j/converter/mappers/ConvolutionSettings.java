@@ -45,6 +45,9 @@ record ConvolutionSettings(long inChannels, int outChannels, int group, KernelGe
         builder.kernelSize(geometry.kernel()).stride(geometry.stride()).padding(geometry.padding())
                 .dilation(geometry.dilation()).convolutionMode(ConvolutionMode.Truncate).hasBias(bias);
         builder.nIn(inChannels).nOut(outChannels).activation(Activation.IDENTITY);
+        // On CUDA, cuDNN's fastest algorithms may ask for workspaces of tens of GB on a large fully convolutional
+        // input (DL4J issue #3148); inference does not need them.
+        builder.cudnnAlgoMode(ConvolutionLayer.AlgoMode.NO_WORKSPACE);
         return builder;
     }
 

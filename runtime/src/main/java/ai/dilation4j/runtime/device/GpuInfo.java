@@ -1,0 +1,19 @@
+package ai.dilation4j.runtime.device;
+
+/**
+ * One NVIDIA GPU as the driver reports it.
+ *
+ * @param index        device index
+ * @param name         product name
+ * @param major        compute capability, major part (9 for Hopper)
+ * @param minor        compute capability, minor part
+ * @param totalBytes   device memory
+ * @param freeBytes    device memory free when probed
+ * @param driver       driver version
+ */
+public record GpuInfo(int index, String name, int major, int minor, long totalBytes, long freeBytes, String driver) {
+
+    public String capability() {
+        return major + "." + minor;
+    }
+}

@@ -1,0 +1,51 @@
+package ai.dilation4j.runtime.device;
+
+import java.util.List;
+
+import ai.dilation4j.runtime.SegmentationModel;
+import ai.dilation4j.runtime.VertexSummary;
+
+/**
+ * How many tiles one GPU forward pass takes: as many as fit in 80% of the free device memory, counting per tile
+ * three times the largest activation of the network (its input, its output and the layer's working memory), at
+ * most {@link #MAX_TILES}. On the CPU batching gains nothing, so it stays at one tile.
+ */
+public final class TileBatchPlanner {
+
+    public static final int MAX_TILES = 8;
+
+    private TileBatchPlanner() {
+    }
+
+    public static int tilesThatFit(long freeBytes, long bytesPerTile) {
+        if (bytesPerTile <= 0) {
+            return 1;
+        }
+        long usable = freeBytes / 10 * 8;
+        return (int) Math.max(1, Math.min(MAX_TILES, usable / bytesPerTile));
+    }
+
+    /** Device memory one tile needs: three times the largest float activation for the model's input size. */
+    public static long bytesPerTile(SegmentationModel model) {
+        long largest = 0;
+        List<VertexSummary> vertices = model.vertices();
+        for (VertexSummary vertex : vertices) {
+            long elements = 1;
+            for (long dimension : vertex.outputShape()) {
+                elements *= Math.max(1, dimension);
+            }
+            largest = Math.max(largest, elements);
+        }
+        return 3 * largest * Float.BYTES;
+    }
+
+    /** Tiles per pass on the current backend: 1 on the CPU, from the first usable GPU's free memory on CUDA. */
+    public static int forCurrentBackend(SegmentationModel model, boolean gpu) {
+        if (!gpu) {
+            return 1;
+        }
+        long free = GpuProbe.probe().stream().filter(CudaCompatibility::supports).mapToLong(GpuInfo::freeBytes)
+                .findFirst().orElse(0);
+        return tilesThatFit(free, bytesPerTile(model));
+    }
+}
