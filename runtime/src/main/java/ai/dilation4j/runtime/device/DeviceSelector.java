@@ -42,8 +42,8 @@ public final class DeviceSelector {
     }
 
     /**
-     * Decides, applies and verifies the device. A fallback of {@code AUTO} to the CPU is logged once here and
-     * returned in {@link DeviceDecision#warning()} for callers that report it themselves.
+     * Decides, applies and verifies the device. When {@code AUTO} falls back to the CPU, the reason is in
+     * {@link DeviceDecision#warning()}, for the caller to show once (the CLI prints it on stderr).
      */
     public static DeviceDecision select(Device requested) throws DeviceUnavailableException {
         boolean cuda = cudaBackendPresent();
@@ -61,7 +61,7 @@ public final class DeviceSelector {
                     : "ND4J already runs on the GPU in this process; the device must be chosen before the first "
                     + "model is loaded.");
         }
-        decision.warning().ifPresent(LOG::warn);
+        decision.warning().ifPresent(LOG::debug);
         return decision;
     }
 
