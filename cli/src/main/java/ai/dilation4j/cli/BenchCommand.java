@@ -68,7 +68,9 @@ final class BenchCommand implements Callable<Integer> {
     int repeat;
 
     @Option(names = "--threads", paramLabel = "T",
-            description = "Compute threads for nd4j/oneDNN and OpenCV (default: all cores).")
+            description = "Threads of nd4j's own ops and of OpenCV DNN (default: all cores). oneDNN, OpenBLAS and "
+                    + "so Caffe size their pools from OMP_NUM_THREADS and OPENBLAS_NUM_THREADS when the process "
+                    + "starts: set those as well to measure with fewer threads than cores.")
     Integer threads;
 
     @Option(names = "--peers", split = ",", paramLabel = "NAME",
@@ -103,8 +105,9 @@ final class BenchCommand implements Callable<Integer> {
 
         err.println("bench: measuring the sgemm peak...");
         SgemmPeak peak = SgemmPeak.measure();
-        out.printf("sgemm peak      %.1f GFLOP/s (nd4j/oneDNN %.1f, OpenBLAS %.1f), %d threads%n", peak.peakGflops(),
-                peak.nd4jGflops(), peak.openBlasGflops(), threadCount);
+        out.printf("sgemm peak      %.1f GFLOP/s (nd4j/oneDNN %.1f, OpenBLAS %.1f), %d threads, OMP_NUM_THREADS %s%n",
+                peak.peakGflops(), peak.nd4jGflops(), peak.openBlasGflops(), threadCount,
+                System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
 
         deviceOption.apply(spec.commandLine().getErr());
         long loadStart = System.nanoTime();
