@@ -150,7 +150,8 @@ public final class ModelFile {
                 }
             }
             ZipEntry coefficients = zip.getEntry(ModelSerializer.COEFFICIENTS_BIN);
-            if (coefficients.getMethod() == ZipEntry.STORED) {
+            // The bulk reader writes host memory directly, which only the CPU backend reads without a sync.
+            if (coefficients.getMethod() == ZipEntry.STORED && Nd4j.getEnvironment().isCPU()) {
                 String json;
                 try (InputStream in = zip.getInputStream(zip.getEntry(ModelSerializer.CONFIGURATION_JSON))) {
                     json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
