@@ -98,6 +98,7 @@ final class BenchCommand implements Callable<Integer> {
         checkArguments();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        deviceOption.apply(err); // before anything starts ND4J, which picks its backend once
         int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         Nd4j.getEnvironment().setMaxThreads(threadCount);
         Nd4j.getEnvironment().setMaxMasterThreads(threadCount);
@@ -109,7 +110,6 @@ final class BenchCommand implements Callable<Integer> {
                 peak.peakGflops(), peak.nd4jGflops(), peak.openBlasGflops(), threadCount,
                 System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
 
-        deviceOption.apply(spec.commandLine().getErr());
         long loadStart = System.nanoTime();
         try (SegmentationModel model = SegmentationModel.load(ModelArgument.resolve(modelArgument))) {
             double loadMs = (System.nanoTime() - loadStart) / 1e6;
@@ -128,6 +128,7 @@ final class BenchCommand implements Callable<Integer> {
             for (int i = 0; i < repeat; i++) {
                 long start = System.nanoTime();
                 model.forward(input);
+                Nd4j.getExecutioner().commit(); // a GPU backend queues work: wait for it
                 forwardMs[i] = (System.nanoTime() - start) / 1e6;
             }
             double forward = median(forwardMs);

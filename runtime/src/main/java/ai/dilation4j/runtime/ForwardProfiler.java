@@ -17,6 +17,7 @@ import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.memory.enums.ResetPolicy;
 import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Runs a graph's vertices one at a time in topological order, as {@code ComputationGraph.output} does, timing
@@ -34,6 +35,14 @@ final class ForwardProfiler {
     }
 
     static List<LayerTiming> profile(ComputationGraph graph, INDArray input) {
+        try {
+            return timeEachVertex(graph, input);
+        } finally {
+            graph.clearLayersStates(); // drop the inputs the vertices still hold
+        }
+    }
+
+    private static List<LayerTiming> timeEachVertex(ComputationGraph graph, INDArray input) {
         GraphVertex[] vertices = graph.getVertices();
         INDArray[] outputs = new INDArray[vertices.length];
         // Working memory in the workspace ComputationGraph.output uses (same name, so the same per-thread
@@ -63,6 +72,7 @@ final class ForwardProfiler {
             try (MemoryWorkspace working = workspaces.notifyScopeEntered(ArrayType.FF_WORKING_MEM)) {
                 output = vertex.doForward(false, workspaces);
             }
+            Nd4j.getExecutioner().commit(); // a GPU backend queues work: wait for it
             double milliseconds = (System.nanoTime() - start) / 1e6;
             outputs[index] = output;
             Layer layer = vertex.hasLayer() ? vertex.getLayer() : null;

@@ -54,7 +54,7 @@ public final class Segmenter implements AutoCloseable {
         }
         boolean gpu = !org.nd4j.linalg.factory.Nd4j.getEnvironment().isCPU();
         int tileBatch = options.tileBatchChosen() ? options.tileBatch()
-                : ai.dilation4j.runtime.device.TileBatchPlanner.forCurrentBackend(model, gpu);
+                : ai.dilation4j.runtime.device.TileBatchPlanner.forCurrentBackend(model, gpu, options.threads());
         this.pipeline = new ImageSegmenter(model.metadata(), dataset, this::runTiles, tileBatch);
     }
 

@@ -37,6 +37,11 @@ public final class CudaCompatibility {
 
     /** Why the GPU cannot be used, for messages. */
     public static String whyNot(GpuInfo gpu) {
+        if (!gpu.capabilityKnown()) {
+            return "GPU " + gpu.index() + " (" + gpu.name() + ") has an unknown compute capability: this driver's "
+                    + "nvidia-smi does not report it (R510 and newer do), and nd4j-cuda-11.6 fails obscurely on a GPU "
+                    + "it has no code for, so dilation4j does not guess";
+        }
         String newer = gpu.major() >= 9 ? "it is newer than the newest architecture in the build (8.6; Ada 8.9 is the "
                 + "last that runs it) and the build has no PTX the driver could compile for it"
                 : "the build has no code for it (oldest: 3.7)";

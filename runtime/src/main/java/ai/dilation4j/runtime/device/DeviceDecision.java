@@ -19,12 +19,19 @@ public record DeviceDecision(boolean gpu, Optional<String> warning, String reaso
         if (requested == Device.CPU) {
             return new DeviceDecision(false, Optional.empty(), "the CPU was requested");
         }
-        GpuInfo usable = gpus.stream().filter(CudaCompatibility::supports).findFirst().orElse(null);
+        // ND4J spreads work over every visible GPU, so every one of them must be able to run the build.
+        List<GpuInfo> unusable = gpus.stream().filter(gpu -> !CudaCompatibility.supports(gpu)).toList();
+        GpuInfo usable = unusable.isEmpty() && !gpus.isEmpty() ? gpus.get(0) : null;
         String problem = null;
         if (gpus.isEmpty()) {
             problem = "no NVIDIA GPU was found (nvidia-smi lists none or is not installed)";
         } else if (usable == null) {
-            problem = String.join("; ", gpus.stream().map(CudaCompatibility::whyNot).toList());
+            problem = String.join("; ", unusable.stream().map(CudaCompatibility::whyNot).toList());
+            List<String> good = gpus.stream().filter(CudaCompatibility::supports).map(g -> "" + g.index()).toList();
+            if (!good.isEmpty()) {
+                problem += " (ND4J uses every visible GPU: set CUDA_VISIBLE_DEVICES=" + String.join(",", good)
+                        + " to use only those it can drive)";
+            }
         } else if (!cudaBackendPresent) {
             problem = "this dilation4j was built without the CUDA backend";
         }

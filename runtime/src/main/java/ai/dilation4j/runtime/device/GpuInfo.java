@@ -13,7 +13,14 @@ package ai.dilation4j.runtime.device;
  */
 public record GpuInfo(int index, String name, int major, int minor, long totalBytes, long freeBytes, String driver) {
 
+    /** {@link #major()} and {@link #minor()} when the driver does not report the compute capability. */
+    public static final int UNKNOWN = -1;
+
+    public boolean capabilityKnown() {
+        return major != UNKNOWN;
+    }
+
     public String capability() {
-        return major + "." + minor;
+        return capabilityKnown() ? major + "." + minor : "unknown";
     }
 }

@@ -39,13 +39,15 @@ public final class TileBatchPlanner {
         return 3 * largest * Float.BYTES;
     }
 
-    /** Tiles per pass on the current backend: 1 on the CPU, from the first usable GPU's free memory on CUDA. */
-    public static int forCurrentBackend(SegmentationModel model, boolean gpu) {
+    /**
+     * Tiles per pass on the current backend: 1 on the CPU; on CUDA from the least free memory among the visible
+     * GPUs, shared by {@code concurrentPasses} forward passes running at once.
+     */
+    public static int forCurrentBackend(SegmentationModel model, boolean gpu, int concurrentPasses) {
         if (!gpu) {
             return 1;
         }
-        long free = GpuProbe.probe().stream().filter(CudaCompatibility::supports).mapToLong(GpuInfo::freeBytes)
-                .findFirst().orElse(0);
-        return tilesThatFit(free, bytesPerTile(model));
+        long free = GpuProbe.probe().stream().mapToLong(GpuInfo::freeBytes).min().orElse(0);
+        return tilesThatFit(free / Math.max(1, concurrentPasses), bytesPerTile(model));
     }
 }

@@ -30,6 +30,8 @@ final class GemmConvolution extends ConvolutionLayer {
 
     /** Upper bound of one im2col band; DilatedNet's fc6 (437 MB of columns at 900x900) runs in two bands. */
     static final long COLUMN_BUDGET_BYTES = 256L << 20;
+    /** Inputs (padding included) up to 2 GB: a Java buffer over native memory addresses at most that. */
+    private static final long MAX_INPUT_FLOATS = Integer.MAX_VALUE / Float.BYTES;
     /** Smallest band worth a GEMM call; about the size of a server CPU's last-level cache share. */
     static final long MIN_BAND_BYTES = 8L << 20;
     /** Below this many floats per band, copying on one thread is faster than handing out work. */
@@ -54,7 +56,11 @@ final class GemmConvolution extends ConvolutionLayer {
         assertInputSet(false);
         org.deeplearning4j.nn.conf.layers.ConvolutionLayer conf = layerConf();
         INDArray weights = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
-        INDArray x = contiguous(padded(input, conf.getPadding()));
+        INDArray x = padded(input, conf.getPadding());
+        if (x.length() > MAX_INPUT_FLOATS) {
+            return super.activate(false, workspaceMgr); // beyond what one NIO buffer can address
+        }
+        x = contiguous(x);
         int[] kernel = conf.getKernelSize();
         int[] dilation = conf.getDilation();
         long batch = x.size(0);
@@ -99,7 +105,7 @@ final class GemmConvolution extends ConvolutionLayer {
         org.deeplearning4j.nn.conf.layers.ConvolutionLayer conf = layerConf();
         return Nd4j.getEnvironment().isCPU()
                 && input != null && input.rank() == 4 && input.dataType() == DataType.FLOAT
-                && input.length() < Integer.MAX_VALUE / 2
+                && input.length() <= MAX_INPUT_FLOATS
                 && conf.getCnn2dDataFormat() == CNN2DFormat.NCHW
                 && conf.getStride()[0] == 1 && conf.getStride()[1] == 1
                 && conf.getConvolutionMode() != ConvolutionMode.Same

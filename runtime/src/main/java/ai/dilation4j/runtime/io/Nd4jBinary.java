@@ -69,9 +69,9 @@ public final class Nd4jBinary {
                     + " needs " + expected);
         }
         INDArray array = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
+        // One buffer per chunk: a single NIO buffer cannot address more than 2 GB.
         FloatPointer pointer = new FloatPointer(array.data().addressPointer());
-        pointer.capacity(length);
-        FloatBuffer target = pointer.asBuffer();
+        long written = 0;
         byte[] chunk = new byte[CHUNK_BYTES];
         FloatBuffer values = ByteBuffer.wrap(chunk).order(ByteOrder.BIG_ENDIAN).asFloatBuffer();
         long remaining = length * Float.BYTES;
@@ -81,7 +81,10 @@ public final class Nd4jBinary {
             if (read < bytes) {
                 throw new EOFException("the parameters end " + (remaining - read) + " bytes early");
             }
-            target.put(values.limit(bytes / Float.BYTES).position(0));
+            int count = bytes / Float.BYTES;
+            FloatBuffer target = pointer.position(written).limit(written + count).asBuffer();
+            target.put(values.limit(count).position(0));
+            written += count;
             remaining -= bytes;
         }
         return array;

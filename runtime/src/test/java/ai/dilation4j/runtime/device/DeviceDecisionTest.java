@@ -98,4 +98,25 @@ class DeviceDecisionTest {
         assertThat(decision.gpu()).isFalse();
         assertThat(decision.warning()).isPresent();
     }
+
+    @Test
+    void aMixOfUsableAndUnusableGpusNamesTheVisibleDevicesToKeep() throws Exception {
+        List<GpuInfo> gpus = List.of(new GpuInfo(0, "H100", 9, 0, 80L << 30, 80L << 30, "550"),
+                new GpuInfo(1, "A100", 8, 0, 40L << 30, 40L << 30, "550"));
+        DeviceDecision auto = DeviceDecision.decide(Device.AUTO, gpus, true);
+        assertThat(auto.gpu()).isFalse();
+        assertThat(auto.warning()).hasValueSatisfying(w -> assertThat(w).contains("CUDA_VISIBLE_DEVICES=1"));
+        assertThat(DeviceDecision.decide(Device.AUTO, GpuProbe.visible(gpus, "1"), true).gpu()).isTrue();
+        assertThat(GpuProbe.visible(gpus, "GPU-8f3a")).as("UUIDs are not filtered").hasSize(2);
+    }
+
+    @Test
+    void anUnknownCapabilityIsNotGuessed() {
+        List<GpuInfo> gpus = GpuProbe.parse("0, Tesla K80, unknown, 11441, [N/A], 470.82\n");
+        assertThat(gpus).hasSize(1);
+        assertThat(gpus.get(0).capabilityKnown()).isFalse();
+        assertThat(gpus.get(0).freeBytes()).isZero();
+        assertThatThrownBy(() -> DeviceDecision.decide(Device.GPU, gpus, true))
+                .hasMessageContaining("unknown compute capability").hasMessageContaining("R510");
+    }
 }
