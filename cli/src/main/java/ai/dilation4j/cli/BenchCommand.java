@@ -56,8 +56,8 @@ final class BenchCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     DeviceOption deviceOption;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE|PRESET", description = ModelArgument.DESCRIPTION)
-    String modelArgument;
+    @picocli.CommandLine.Mixin
+    ModelOption modelOption;
 
     @Option(names = "--size", paramLabel = "HxW",
             description = "Network input size of the forward runs (default: the size the model was converted for).")
@@ -111,7 +111,7 @@ final class BenchCommand implements Callable<Integer> {
                 System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
 
         long loadStart = System.nanoTime();
-        try (SegmentationModel model = SegmentationModel.load(ModelArgument.resolve(modelArgument))) {
+        try (SegmentationModel model = SegmentationModel.load(modelOption.file())) {
             double loadMs = (System.nanoTime() - loadStart) / 1e6;
             out.printf("load            %,.0f ms  %s%n", loadMs, model.metadata().name());
             long[] shape = inputShape(model);

@@ -51,8 +51,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     DeviceOption deviceOption;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE|PRESET", description = ModelArgument.DESCRIPTION)
-    String modelArgument;
+    @picocli.CommandLine.Mixin
+    ModelOption modelOption;
 
     @Option(names = "--images", required = true, paramLabel = "DIR", description = "Directory of input images.")
     Path imagesDir;
@@ -79,7 +79,7 @@ final class EvaluateCommand implements Callable<Integer> {
         ConsoleProgress progress = new ConsoleProgress(err);
         int skipped = 0;
         deviceOption.apply(spec.commandLine().getErr());
-        try (SegmentationModel model = SegmentationModel.load(ModelArgument.resolve(modelArgument))) {
+        try (SegmentationModel model = SegmentationModel.load(modelOption.file())) {
             ImageSegmenter segmenter = preset.segmenter(model);
             DatasetSpec dataset = segmenter.dataset();
             ConfusionMatrix matrix = new ConfusionMatrix(dataset.numClasses());

@@ -27,8 +27,8 @@ final class ForwardCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     DeviceOption deviceOption;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE|PRESET", description = ModelArgument.DESCRIPTION)
-    String modelArgument;
+    @picocli.CommandLine.Mixin
+    ModelOption modelOption;
 
     @Option(names = "--input-npy", required = true, paramLabel = "FILE",
             description = "Network input: float32 (<f4) or float64 .npy array, shape N x C x H x W, C order.")
@@ -43,7 +43,7 @@ final class ForwardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path modelFile = ModelArgument.resolve(modelArgument);
+        Path modelFile = modelOption.file();
         deviceOption.apply(spec.commandLine().getErr());
         try (SegmentationModel model = SegmentationModel.load(modelFile)) {
             List<String> wanted = blobs == null ? List.of(model.metadata().outputBlob())

@@ -28,8 +28,8 @@ final class InspectCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE|PRESET", description = ModelArgument.DESCRIPTION)
-    String modelArgument;
+    @picocli.CommandLine.Mixin
+    ModelOption modelOption;
 
     @Option(names = "--json", description = "Print one JSON object instead of tables.")
     boolean json;
@@ -37,7 +37,7 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Path modelFile = ModelArgument.resolve(modelArgument);
+        Path modelFile = modelOption.file();
         try (SegmentationModel model = SegmentationModel.load(modelFile)) {
             ModelMetadata metadata = model.metadata();
             List<VertexSummary> vertices = model.vertices();

@@ -63,8 +63,8 @@ final class SegmentCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     DeviceOption deviceOption;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE|PRESET", description = ModelArgument.DESCRIPTION)
-    String modelArgument;
+    @picocli.CommandLine.Mixin
+    ModelOption modelOption;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE|DIR",
             description = "Image files, or directories whose images (by extension) are segmented in name order.")
@@ -89,7 +89,7 @@ final class SegmentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path modelFile = ModelArgument.resolve(modelArgument);
+        Path modelFile = modelOption.file();
         List<Path> images = collectImages();
         Files.createDirectories(outDir);
         ConsoleProgress progress = new ConsoleProgress(spec.commandLine().getErr());

@@ -26,8 +26,8 @@ final class ServeCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     DeviceOption deviceOption;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE|PRESET", description = ModelArgument.DESCRIPTION)
-    String modelArgument;
+    @picocli.CommandLine.Mixin
+    ModelOption modelOption;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
             description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
@@ -69,7 +69,7 @@ final class ServeCommand implements Callable<Integer> {
         options.dataset(preset.dataset());
         CountDownLatch stopped = new CountDownLatch(1);
         deviceOption.apply(spec.commandLine().getErr());
-        try (SegmentationModel model = SegmentationModel.load(ModelArgument.resolve(modelArgument));
+        try (SegmentationModel model = SegmentationModel.load(modelOption.file());
              Segmenter segmenter = model.segmenter(options.build());
              SegmentationService service = new SegmentationService(segmenter,
                      new SegmentationService.Config(host, port, threads, queue, maxBytes))) {
