@@ -55,17 +55,21 @@ final class ServeCommand implements Callable<Integer> {
                     + "larger ones get 413 (default: ${DEFAULT-VALUE}).")
     long maxPixels;
 
-    @Option(names = "--tile-batch", defaultValue = "1", paramLabel = "N",
-            description = "Tiles of one image per network call (default: ${DEFAULT-VALUE}).")
-    int tileBatch;
+    @Option(names = "--tile-batch", paramLabel = "N",
+            description = "Tiles of one image per network call (default: 1 on the CPU; on a GPU as many as fit in "
+                    + "its free memory).")
+    Integer tileBatch;
 
     @picocli.CommandLine.Mixin
     PresetOption preset;
 
     @Override
     public Integer call() throws Exception {
-        SegmenterOptions.Builder options = SegmenterOptions.builder().threads(threads).tileBatch(tileBatch)
+        SegmenterOptions.Builder options = SegmenterOptions.builder().threads(threads)
                 .maxEncodedBytes(maxBytes).maxInputPixels(maxPixels);
+        if (tileBatch != null) {
+            options.tileBatch(tileBatch);
+        }
         options.dataset(preset.dataset());
         CountDownLatch stopped = new CountDownLatch(1);
         deviceOption.apply(spec.commandLine().getErr());

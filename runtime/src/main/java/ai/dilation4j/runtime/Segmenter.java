@@ -52,9 +52,8 @@ public final class Segmenter implements AutoCloseable {
             ownGraphs.add(copy);
             graphs.add(copy);
         }
-        boolean gpu = !org.nd4j.linalg.factory.Nd4j.getEnvironment().isCPU();
         int tileBatch = options.tileBatchChosen() ? options.tileBatch()
-                : ai.dilation4j.runtime.device.TileBatchPlanner.forCurrentBackend(model, gpu, options.threads());
+                : ai.dilation4j.runtime.device.TileBatchPlanner.forCurrentBackend(model, options.threads());
         this.pipeline = new ImageSegmenter(model.metadata(), dataset, this::runTiles, tileBatch);
     }
 

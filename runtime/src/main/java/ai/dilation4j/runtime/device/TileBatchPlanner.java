@@ -43,8 +43,8 @@ public final class TileBatchPlanner {
      * Tiles per pass on the current backend: 1 on the CPU; on CUDA from the least free memory among the visible
      * GPUs, shared by {@code concurrentPasses} forward passes running at once.
      */
-    public static int forCurrentBackend(SegmentationModel model, boolean gpu, int concurrentPasses) {
-        if (!gpu) {
+    public static int forCurrentBackend(SegmentationModel model, int concurrentPasses) {
+        if (org.nd4j.linalg.factory.Nd4j.getEnvironment().isCPU()) {
             return 1;
         }
         long free = GpuProbe.probe().stream().mapToLong(GpuInfo::freeBytes).min().orElse(0);

@@ -13,6 +13,7 @@ import ai.dilation4j.models.DatasetSpec;
 import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.ModelMetadata;
 import ai.dilation4j.runtime.SegmentationModel;
+import ai.dilation4j.runtime.device.TileBatchPlanner;
 
 /**
  * Segments images with a converted model exactly as fyu/dilation's predict.py does: preprocessing and tiling
@@ -43,7 +44,8 @@ public final class ImageSegmenter {
     }
 
     public ImageSegmenter(SegmentationModel model, DatasetSpec dataset) throws InvalidInputException {
-        this(model.metadata(), dataset, model::forward, 1);
+        // One tile per call on the CPU; on a GPU as many as fit in free device memory.
+        this(model.metadata(), dataset, model::forward, TileBatchPlanner.forCurrentBackend(model, 1));
     }
 
     /**
