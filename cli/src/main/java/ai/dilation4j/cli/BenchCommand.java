@@ -18,11 +18,13 @@ import ai.dilation4j.runtime.LayerTiming;
 import ai.dilation4j.runtime.SegmentationModel;
 import ai.dilation4j.runtime.Segmenter;
 import ai.dilation4j.runtime.SegmenterOptions;
+import ai.dilation4j.runtime.graph.ConvolutionAlgorithm;
 import ai.dilation4j.runtime.segment.SegmentationResult;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -55,6 +57,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin
     DeviceOption deviceOption;
+
+
+    @picocli.CommandLine.Mixin
+
+    ConvolutionOption convolutionOption;
 
     @picocli.CommandLine.Mixin
     ModelOption modelOption;
@@ -99,6 +106,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         deviceOption.apply(err); // before anything starts ND4J, which picks its backend once
+        ConvolutionAlgorithm algorithm = convolutionOption.apply();
         int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         Nd4j.getEnvironment().setMaxThreads(threadCount);
         Nd4j.getEnvironment().setMaxMasterThreads(threadCount);
@@ -132,6 +140,9 @@ final class BenchCommand implements Callable<Integer> {
                 forwardMs[i] = (System.nanoTime() - start) / 1e6;
             }
             double forward = median(forwardMs);
+            if (algorithm == ConvolutionAlgorithm.WINOGRAD) {
+                report.put("winograd_vs_gemm", compareWithGemm(model, input, ours, out));
+            }
             Map<String, Double> segmentStages = segmentOneTile(model, out, err);
             double segmentMs = segmentStages.getOrDefault("total", Double.NaN);
             // Before the per-layer run, which keeps every activation alive.
@@ -142,8 +153,9 @@ final class BenchCommand implements Callable<Integer> {
             List<LayerTiming> profile = model.profileForward(input);
             double flops = profile.stream().mapToDouble(LayerTiming::flops).sum();
             double gflops = flops / 1e9 / (forward / 1e3);
-            out.printf("forward         %,.0f ms median of %s  %,.0f GFLOP  %.1f GFLOP/s = %.0f%% of the sgemm peak%n",
-                    forward, runs(forwardMs), flops / 1e9, gflops, 100 * gflops / peak.peakGflops());
+            out.printf("forward         %,.0f ms median of %s  %,.0f GFLOP  %.1f GFLOP/s = %.0f%% of the sgemm peak"
+                    + " (--convolution %s)%n", forward, runs(forwardMs), flops / 1e9, gflops,
+                    100 * gflops / peak.peakGflops(), algorithm);
             printSlowestLayers(out, profile);
 
             Map<String, Double> peerMs = new LinkedHashMap<>();
@@ -156,6 +168,7 @@ final class BenchCommand implements Callable<Integer> {
             report.put("model", model.metadata().name());
             report.put("input_shape", shape);
             report.put("threads", threadCount);
+            report.put("convolution", algorithm.toString());
             report.put("repeat", repeat);
             report.put("load_ms", loadMs);
             report.put("forward_ms", forward);
@@ -219,10 +232,40 @@ final class BenchCommand implements Callable<Integer> {
         double total = profile.stream().mapToDouble(LayerTiming::milliseconds).sum();
         out.printf("per layer       %,.0f ms in all, run vertex by vertex; the slowest:%n", total);
         profile.stream().sorted(Comparator.comparingDouble(LayerTiming::milliseconds).reversed()).limit(layers)
-                .forEach(t -> out.printf("  %-16s %-22s %,9.0f ms %6.1f%%  %s%n", t.vertex(), t.kind(),
-                        t.milliseconds(), 100 * t.milliseconds() / total, t.flops() == 0 ? ""
+                .forEach(t -> out.printf("  %-16s %-22s %,9.0f ms %6.1f%%  %-22s %s%n", t.vertex(), t.kind(),
+                        t.milliseconds(), 100 * t.milliseconds() / total, t.algorithm(), t.flops() == 0 ? ""
                                 : String.format("%,.1f GFLOP %.1f GFLOP/s", t.flops() / 1e9,
                                 t.flops() / 1e6 / t.milliseconds())));
+        if (profile.stream().anyMatch(t -> t.algorithm().startsWith("winograd"))) {
+            out.println("                GFLOP count the direct convolution's multiply-adds; Winograd layers do "
+                    + "fewer (2.25-4x), so their GFLOP/s can exceed the sgemm peak.");
+        }
+    }
+
+    /**
+     * The same input through im2col + GEMM, against the Winograd output already computed: how far the two
+     * roundings lie apart and whether the labels (arg max over classes) change.
+     */
+    private static Map<String, Object> compareWithGemm(SegmentationModel model, INDArray input, INDArray winograd,
+                                                       PrintWriter out) throws InvalidInputException {
+        INDArray gemm;
+        System.setProperty(ConvolutionAlgorithm.PROPERTY, ConvolutionAlgorithm.GEMM.toString());
+        try {
+            gemm = model.forward(input).dup();
+        } finally {
+            System.setProperty(ConvolutionAlgorithm.PROPERTY, ConvolutionAlgorithm.WINOGRAD.toString());
+        }
+        double difference = Transforms.abs(winograd.sub(gemm)).maxNumber().doubleValue();
+        INDArray winogradLabels = Nd4j.argMax(winograd, 1);
+        INDArray gemmLabels = Nd4j.argMax(gemm, 1);
+        long pixels = winogradLabels.length();
+        long agreeing = winogradLabels.eq(gemmLabels).castTo(DataType.INT).sumNumber().longValue();
+        out.printf("winograd        vs gemm on the same input: max |difference| %.2g, labels agree on %,d of %,d "
+                + "pixels (%.3f%%)%n", difference, agreeing, pixels, 100.0 * agreeing / pixels);
+        Map<String, Object> comparison = new LinkedHashMap<>();
+        comparison.put("max_abs_difference", difference);
+        comparison.put("label_agreement", (double) agreeing / pixels);
+        return comparison;
     }
 
     /** Medians of the Segmenter's stage timings for one image that fills exactly one tile. */

@@ -51,6 +51,11 @@ final class EvaluateCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     DeviceOption deviceOption;
 
+
+    @picocli.CommandLine.Mixin
+
+    ConvolutionOption convolutionOption;
+
     @picocli.CommandLine.Mixin
     ModelOption modelOption;
 
@@ -79,6 +84,7 @@ final class EvaluateCommand implements Callable<Integer> {
         ConsoleProgress progress = new ConsoleProgress(err);
         int skipped = 0;
         deviceOption.apply(spec.commandLine().getErr());
+        convolutionOption.apply();
         try (SegmentationModel model = SegmentationModel.load(modelOption.file())) {
             ImageSegmenter segmenter = preset.segmenter(model);
             DatasetSpec dataset = segmenter.dataset();

@@ -27,6 +27,11 @@ final class ForwardCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     DeviceOption deviceOption;
 
+
+    @picocli.CommandLine.Mixin
+
+    ConvolutionOption convolutionOption;
+
     @picocli.CommandLine.Mixin
     ModelOption modelOption;
 
@@ -45,6 +50,7 @@ final class ForwardCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path modelFile = modelOption.file();
         deviceOption.apply(spec.commandLine().getErr());
+        convolutionOption.apply();
         try (SegmentationModel model = SegmentationModel.load(modelFile)) {
             List<String> wanted = blobs == null ? List.of(model.metadata().outputBlob())
                     : blobs.equals(List.of("all")) ? List.of() : blobs;

@@ -63,6 +63,11 @@ final class SegmentCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     DeviceOption deviceOption;
 
+
+    @picocli.CommandLine.Mixin
+
+    ConvolutionOption convolutionOption;
+
     @picocli.CommandLine.Mixin
     ModelOption modelOption;
 
@@ -95,6 +100,7 @@ final class SegmentCommand implements Callable<Integer> {
         ConsoleProgress progress = new ConsoleProgress(spec.commandLine().getErr());
         AtomicInteger failed = new AtomicInteger();
         deviceOption.apply(spec.commandLine().getErr());
+        convolutionOption.apply();
         try (SegmentationModel model = SegmentationModel.load(modelFile);
              PrintWriter lines = jsonFile == null ? null
                      : new PrintWriter(Files.newBufferedWriter(jsonFile, StandardCharsets.UTF_8))) {

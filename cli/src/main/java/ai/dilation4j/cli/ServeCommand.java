@@ -26,6 +26,11 @@ final class ServeCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     DeviceOption deviceOption;
 
+
+    @picocli.CommandLine.Mixin
+
+    ConvolutionOption convolutionOption;
+
     @picocli.CommandLine.Mixin
     ModelOption modelOption;
 
@@ -73,6 +78,7 @@ final class ServeCommand implements Callable<Integer> {
         options.dataset(preset.dataset());
         CountDownLatch stopped = new CountDownLatch(1);
         deviceOption.apply(spec.commandLine().getErr());
+        convolutionOption.apply();
         try (SegmentationModel model = SegmentationModel.load(modelOption.file());
              Segmenter segmenter = model.segmenter(options.build());
              SegmentationService service = new SegmentationService(segmenter,

@@ -25,14 +25,35 @@ class BenchCommandTest {
                 "peak_rss_mb"}) {
             assertThat(report.get(field).asDouble()).as(field).isPositive();
         }
-        // conv1: 2 * (8*3*3*3) * 388*396; ctx: 2 * (21*8*2*2) * 2*3 (output 2x3 after the 1/8 pooling).
-        double expectedFlops = 2.0 * 216 * 388 * 396 + 2.0 * 672 * 6;
+        // conv1: 2 * (8*3*3*3) * 388*396; wide, mix: 2 * (128*8) and 2 * (8*128*3*3) at 49x50 after the 1/8
+        // pooling; ctx: 2 * (21*8*2*2) * 2*3.
+        double expectedFlops = 2.0 * 216 * 388 * 396 + 2.0 * 1024 * 2450 + 2.0 * 9216 * 2450 + 2.0 * 672 * 6;
         assertThat(report.get("gflop").asDouble()).isCloseTo(expectedFlops / 1e9, org.assertj.core.data.Offset.offset(1e-9));
-        assertThat(report.get("layers").size()).isEqualTo(5);
+        assertThat(report.get("layers").size()).isEqualTo(7);
+        assertThat(report.get("convolution").asText()).isEqualTo("winograd");
+        assertThat(report.get("layers").findValuesAsText("algorithm"))
+                .contains("winograd F(4x4,3x3)", "im2col+gemm", "gemm 1x1");
+        JsonNode comparison = report.get("winograd_vs_gemm");
+        assertThat(comparison.get("max_abs_difference").asDouble()).isPositive().isLessThan(1e-5);
+        assertThat(comparison.get("label_agreement").asDouble()).isEqualTo(1.0);
         assertThat(report.get("peers").get("opencv").asDouble()).isPositive();
         assertThat(report.get("peers").get("caffe").asDouble()).isPositive();
         assertThat(report.get("peer_ratios").get("caffe").size()).isEqualTo(2);
-        assertThat(run.out()).contains("per layer", "segment", "peer caffe", "peer opencv", "ours/opencv per run");
+        assertThat(run.out()).contains("per layer", "segment", "peer caffe", "peer opencv", "ours/opencv per run",
+                "vs gemm on the same input", "(--convolution winograd)");
+    }
+
+    @Test
+    void gemmConvolutionUsesNoWinograd(@TempDir Path dir) throws Exception {
+        Path model = TinyModel.convert(dir);
+        CliRun run = CliRun.of("bench", "--model", model.toString(), "--repeat", "1", "--convolution", "gemm",
+                "--json");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        String[] lines = run.out().strip().split("\n");
+        JsonNode report = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertThat(report.get("convolution").asText()).isEqualTo("gemm");
+        assertThat(report.has("winograd_vs_gemm")).isFalse();
+        assertThat(report.get("layers").findValuesAsText("algorithm")).doesNotContain("winograd F(4x4,3x3)");
     }
 
     @Test

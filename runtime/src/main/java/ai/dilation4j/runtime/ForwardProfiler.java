@@ -3,6 +3,7 @@ package ai.dilation4j.runtime;
 import java.util.ArrayList;
 import java.util.List;
 
+import ai.dilation4j.runtime.graph.DescribesAlgorithm;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
@@ -78,7 +79,8 @@ final class ForwardProfiler {
             Layer layer = vertex.hasLayer() ? vertex.getLayer() : null;
             String kind = layer != null ? layer.conf().getLayer().getClass().getSimpleName()
                     : vertex.getClass().getSimpleName();
-            timings.add(new LayerTiming(vertex.getVertexName(), kind, milliseconds,
+            String algorithm = layer instanceof DescribesAlgorithm described ? described.lastAlgorithm() : "";
+            timings.add(new LayerTiming(vertex.getVertexName(), kind, algorithm, milliseconds,
                     flops(layer, outputs[inputs[0].getVertexIndex()], output)));
         }
         return timings;

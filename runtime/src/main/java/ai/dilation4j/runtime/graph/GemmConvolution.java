@@ -10,7 +10,6 @@ import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
@@ -26,7 +25,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p>Training, strides other than 1, NHWC, non-float data and non-CPU backends take DL4J's implementation.
  */
-final class GemmConvolution extends ConvolutionLayer {
+final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorithm {
 
     /** Upper bound of one im2col band; DilatedNet's fc6 (437 MB of columns at 900x900) runs in two bands. */
     static final long COLUMN_BUDGET_BYTES = 256L << 20;
@@ -37,7 +36,14 @@ final class GemmConvolution extends ConvolutionLayer {
     /** Below this many floats per band, copying on one thread is faster than handing out work. */
     private static final long PARALLEL_COPY_FLOATS = 1L << 20;
 
+    /** Below this many input channels the transforms cost more than the multiplications they save. */
+    static final long WINOGRAD_MIN_CHANNELS = 128;
+
     private long columnBudgetBytes = COLUMN_BUDGET_BYTES;
+    private long winogradBudgetBytes = WinogradConvolution.BUDGET_BYTES;
+    /** Built on first use: it depends on the kernel and dilation only, which never change. */
+    private WinogradConvolution winograd;
+    private String lastAlgorithm = "";
 
     GemmConvolution(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -48,8 +54,20 @@ final class GemmConvolution extends ConvolutionLayer {
         this.columnBudgetBytes = bytes;
     }
 
+    /** Lets tests force many small Winograd chunks and blocks, or (with 0) the im2col path. */
+    void winogradBudgetBytes(long bytes) {
+        this.winogradBudgetBytes = bytes;
+        this.winograd = null;
+    }
+
+    @Override
+    public String lastAlgorithm() {
+        return lastAlgorithm;
+    }
+
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        lastAlgorithm = "dl4j";
         if (training || !fastPathApplies()) {
             return super.activate(training, workspaceMgr);
         }
@@ -82,14 +100,19 @@ final class GemmConvolution extends ConvolutionLayer {
                 new long[] {batch, outChannels, outH, outW}, 'c');
         INDArray w2d = weights.reshape('c', outChannels, weights.length() / outChannels);
         Im2col geometry = new Im2col(inChannels, height, width, kernel, dilation, outH, outW);
-        FloatBuffer inputFloats = floats(x);
+        WinogradConvolution winograd = geometry.isIdentity() ? null : winograd(kernel, dilation, inChannels);
+        lastAlgorithm = geometry.isIdentity() ? "gemm 1x1" : winograd != null ? winograd.toString() : "im2col+gemm";
+        FloatBuffer inputFloats = ContiguousMemory.floats(x);
         for (long image = 0; image < batch; image++) {
             INDArray in = x.get(NDArrayIndex.point(image)).reshape('c', inChannels, height * width);
             INDArray result = out.get(NDArrayIndex.point(image)).reshape('c', outChannels, outH * outW);
+            int imageStart = (int) (image * inChannels * height * width);
             if (geometry.isIdentity()) {
                 Nd4j.gemm(w2d, in, result, false, false, 1.0, 0.0);
+            } else if (winograd != null) {
+                winograd.convolve(inputFloats.slice(imageStart, (int) in.length()), inChannels, height, width,
+                        w2d, result, outH, outW, workspaceMgr);
             } else {
-                int imageStart = (int) (image * inChannels * height * width);
                 convolveInBands(geometry, w2d, inputFloats.slice(imageStart, (int) in.length()), result,
                         workspaceMgr);
             }
@@ -99,6 +122,20 @@ final class GemmConvolution extends ConvolutionLayer {
             Nd4j.exec(new BroadcastAddOp(out, bias.reshape(outChannels), out, 1));
         }
         return conf.getActivationFn().getActivation(out, false);
+    }
+
+    /** Winograd's algorithm where {@link ConvolutionAlgorithm#current()} asks for it and it pays for this layer. */
+    private WinogradConvolution winograd(int[] kernel, int[] dilation, long inChannels) {
+        boolean applies = kernel[0] == kernel[1] && dilation[0] == dilation[1]
+                && inChannels >= WINOGRAD_MIN_CHANNELS && winogradBudgetBytes > 0
+                && ConvolutionAlgorithm.current() == ConvolutionAlgorithm.WINOGRAD;
+        if (!applies) {
+            return null;
+        }
+        if (winograd == null) {
+            winograd = WinogradConvolution.forKernel(kernel[0], dilation[0], winogradBudgetBytes);
+        }
+        return winograd;
     }
 
     private boolean fastPathApplies() {
@@ -122,7 +159,7 @@ final class GemmConvolution extends ConvolutionLayer {
                 new long[] {k * band * outW}, 'c');
         INDArray bandResult = band < outH ? workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM,
                 DataType.FLOAT, new long[] {result.size(0) * band * outW}, 'c') : null;
-        FloatBuffer target = floats(columns);
+        FloatBuffer target = ContiguousMemory.floats(columns);
         for (int firstRow = 0; firstRow < outH; firstRow += band) {
             int rows = (int) Math.min(band, outH - firstRow);
             long pixels = (long) rows * outW;
@@ -161,16 +198,6 @@ final class GemmConvolution extends ConvolutionLayer {
         boolean plain = array.ordering() == 'c' && !array.isView()
                 && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(array);
         return plain ? array : array.dup('c');
-    }
-
-    /** The elements of an array that is not a view, as a buffer over its native memory. */
-    private static FloatBuffer floats(INDArray array) {
-        if (array.isView()) {
-            throw new IllegalArgumentException("expected an array that owns its buffer");
-        }
-        FloatPointer pointer = new FloatPointer(array.data().addressPointer());
-        pointer.capacity(array.length());
-        return pointer.asBuffer();
     }
 
     /** Where each im2col row segment comes from, for one NCHW image and a stride-1 (dilated) kernel. */

@@ -1,0 +1,224 @@
+package ai.dilation4j.runtime.graph;
+
+import java.nio.FloatBuffer;
+import java.util.stream.IntStream;
+
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * A stride-1, possibly dilated, square convolution of one NCHW image by Winograd's F(m x m, r x r): every
+ * {@code m x m} block of outputs costs {@code alpha^2} multiplications per input/output channel pair instead of
+ * {@code m^2 r^2} (3x fewer for DilatedNet's 7x7 fc6 with m = 2, 4x for 3x3 kernels with m = 4).
+ *
+ * <p>A dilated convolution is an undilated one on each of the {@code d x d} interleaved sub-grids of the image,
+ * so tiles are taken on those sub-grids: tile elements lie {@code d} pixels apart. All four steps are GEMMs or
+ * plain copies: gather tiles {@code V[alpha^2][C][T]}, input transform {@code U = (B^T (x) B^T) V}, per tile
+ * element {@code M_xi = W_xi U_xi} with the transformed weights {@code W_xi[O][C] = (G (x) G) w}, output
+ * transform {@code Y = (A^T (x) A^T) M}, scatter. Output channels go in blocks so the transformed weights never
+ * exist whole (for fc6 they would be 537 MB next to the 411 MB of original weights); tiles go in chunks so the
+ * transformed input stays within the working-memory budget.
+ */
+final class WinogradConvolution {
+
+    /**
+     * Working memory: the gathered and the transformed tiles take up to 4/5 of it, so DilatedNet's fc6 at 900x900
+     * (1,156 tiles of 8x8 over 512 channels: 2 x 151 MB) runs as one chunk and its weights are transformed once.
+     */
+    static final long BUDGET_BYTES = 400L << 20;
+
+    private final WinogradTransforms transforms;
+    private final INDArray inputTransform;
+    private final INDArray filterTransform;
+    private final INDArray outputTransform;
+    private final int dilation;
+    private final long budgetBytes;
+
+    WinogradConvolution(WinogradTransforms transforms, int dilation, long budgetBytes) {
+        this.transforms = transforms;
+        this.dilation = dilation;
+        this.budgetBytes = budgetBytes;
+        try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            this.inputTransform = matrix(WinogradTransforms.kronecker(transforms.bt(), transforms.bt()));
+            this.filterTransform = matrix(WinogradTransforms.kronecker(transforms.g(), transforms.g()));
+            this.outputTransform = matrix(WinogradTransforms.kronecker(transforms.at(), transforms.at()));
+        }
+    }
+
+    /**
+     * The Winograd algorithm for a square {@code kernel x kernel} convolution with the given dilation, or
+     * {@code null} when there is none worth using: F(4x4, 3x3) and F(2x2, 5x5) (6x6 tiles), F(2x2, 7x7) (8x8 tiles).
+     * Larger tiles would save more multiplications but lose float precision quickly (points beyond +-2).
+     */
+    static WinogradConvolution forKernel(int kernel, int dilation, long budgetBytes) {
+        int outputTile = switch (kernel) {
+            case 3 -> 4;
+            case 5, 7 -> 2;
+            default -> 0;
+        };
+        return outputTile == 0 ? null
+                : new WinogradConvolution(WinogradTransforms.of(outputTile, kernel), dilation, budgetBytes);
+    }
+
+    /**
+     * {@code result[O, outH*outW] = conv(image, weights)} without bias.
+     *
+     * @param image   one padded image, {@code [C, height, width]} row-major
+     * @param weights {@code [O, C*r*r]} in Caffe's order
+     */
+    void convolve(FloatBuffer image, long channels, long height, long width, INDArray weights, INDArray result,
+                  long outH, long outW, LayerWorkspaceMgr workspaceMgr) {
+        int m = transforms.m();
+        int alpha = transforms.alpha();
+        int tileArea = alpha * alpha;
+        Tiles tiles = Tiles.of(outH, outW, m, dilation);
+        long outChannels = weights.size(0);
+        long tilesPerChunk = Math.max(1, Math.min(tiles.count(),
+                budgetBytes * 4 / 5 / (2L * tileArea * channels * Float.BYTES)));
+        // Each block's products reuse the gathered tiles' memory, hence at most as many outputs as inputs.
+        long block = Math.max(1, Math.min(Math.min(outChannels, channels),
+                budgetBytes / 5 / ((tileArea * channels + (long) m * m * tilesPerChunk) * Float.BYTES)));
+        INDArray gathered = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT,
+                new long[] {tileArea * channels * tilesPerChunk}, 'c');
+        INDArray transformed = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT,
+                new long[] {tileArea * channels * tilesPerChunk}, 'c');
+        INDArray blockWeights = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT,
+                new long[] {tileArea * block * channels}, 'c');
+        INDArray blockOutputs = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT,
+                new long[] {(long) m * m * block * tilesPerChunk}, 'c');
+        FloatBuffer resultFloats = ContiguousMemory.floats(result);
+        int tapCount = transforms.r() * transforms.r();
+        INDArray weightRows = ContiguousMemory.alias(weights, outChannels * channels, tapCount);
+        for (long first = 0; first < tiles.count(); first += tilesPerChunk) {
+            int count = (int) Math.min(tilesPerChunk, tiles.count() - first);
+            INDArray v = gathered.get(NDArrayIndex.interval(0, tileArea * channels * count))
+                    .reshape('c', tileArea, channels * count);
+            gather(image, channels, height, width, tiles, (int) first, count, ContiguousMemory.floats(gathered));
+            INDArray u = transformed.get(NDArrayIndex.interval(0, tileArea * channels * count))
+                    .reshape('c', tileArea, channels * count);
+            Nd4j.gemm(inputTransform, v, u, false, false, 1.0, 0.0);
+            for (long firstOut = 0; firstOut < outChannels; firstOut += block) {
+                long blockSize = Math.min(block, outChannels - firstOut);
+                INDArray w = blockWeights.get(NDArrayIndex.interval(0, tileArea * blockSize * channels))
+                        .reshape('c', tileArea, blockSize * channels);
+                INDArray taps = weightRows.get(NDArrayIndex.interval(firstOut * channels,
+                        (firstOut + blockSize) * channels), NDArrayIndex.all());
+                Nd4j.gemm(filterTransform, taps, w, false, true, 1.0, 0.0);
+                INDArray products = gathered.get(NDArrayIndex.interval(0, tileArea * blockSize * count))
+                        .reshape('c', tileArea, blockSize * count);
+                for (int element = 0; element < tileArea; element++) {
+                    INDArray wElement = w.get(NDArrayIndex.point(element)).reshape('c', blockSize, channels);
+                    INDArray uElement = u.get(NDArrayIndex.point(element)).reshape('c', channels, count);
+                    INDArray pElement = products.get(NDArrayIndex.point(element)).reshape('c', blockSize, count);
+                    Nd4j.gemm(wElement, uElement, pElement, false, false, 1.0, 0.0);
+                }
+                INDArray y = blockOutputs.get(NDArrayIndex.interval(0, (long) m * m * blockSize * count))
+                        .reshape('c', (long) m * m, blockSize * count);
+                Nd4j.gemm(outputTransform, products, y, false, false, 1.0, 0.0);
+                scatter(ContiguousMemory.floats(blockOutputs), tiles, (int) first, count, (int) firstOut,
+                        (int) blockSize, resultFloats, outH, outW);
+            }
+        }
+    }
+
+    private void gather(FloatBuffer image, long channels, long height, long width, Tiles tiles, int first,
+                        int count, FloatBuffer target) {
+        int alpha = transforms.alpha();
+        int plane = (int) (height * width);
+        int rowStride = (int) width;
+        IntStream.range(0, (int) channels).parallel().forEach(channel -> {
+            int planeStart = channel * plane;
+            for (int ey = 0; ey < alpha; ey++) {
+                for (int ex = 0; ex < alpha; ex++) {
+                    int to = (int) (((long) (ey * alpha + ex) * channels + channel) * count);
+                    int dy = ey * dilation;
+                    int dx = ex * dilation;
+                    for (int t = 0; t < count; t++) {
+                        int y = tiles.originY(first + t) + dy;
+                        int x = tiles.originX(first + t) + dx;
+                        target.put(to + t, y < height && x < width ? image.get(planeStart + y * rowStride + x) : 0f);
+                    }
+                }
+            }
+        });
+    }
+
+    private void scatter(FloatBuffer blockOutputs, Tiles tiles, int first, int count, int firstOut, int blockSize,
+                         FloatBuffer result, long outH, long outW) {
+        int m = transforms.m();
+        int plane = (int) (outH * outW);
+        IntStream.range(0, blockSize).parallel().forEach(o -> {
+            int planeStart = (firstOut + o) * plane;
+            for (int iy = 0; iy < m; iy++) {
+                for (int ix = 0; ix < m; ix++) {
+                    int from = (int) (((long) (iy * m + ix) * blockSize + o) * count);
+                    for (int t = 0; t < count; t++) {
+                        int y = tiles.originY(first + t) + iy * dilation;
+                        int x = tiles.originX(first + t) + ix * dilation;
+                        if (y < outH && x < outW) {
+                            result.put(planeStart + y * (int) outW + x, blockOutputs.get(from + t));
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public String toString() {
+        int m = transforms.m();
+        int r = transforms.r();
+        return "winograd F(" + m + "x" + m + "," + r + "x" + r + ")";
+    }
+
+    private static INDArray matrix(float[][] rows) {
+        return Nd4j.createFromArray(rows).castTo(DataType.FLOAT);
+    }
+
+    /**
+     * Output tiles in sub-grid order: a tile holds outputs {@code origin + d*(i, j)}, {@code 0 <= i, j < m}, and
+     * reads inputs {@code origin + d*(i, j)}, {@code 0 <= i, j < alpha}. Tiles past the last output are computed
+     * on zeros and dropped.
+     */
+    private record Tiles(int[] originYs, int[] originXs) {
+
+        static Tiles of(long outH, long outW, int m, int dilation) {
+            int[] ys = origins(outH, m, dilation);
+            int[] xs = origins(outW, m, dilation);
+            int[] originYs = new int[ys.length * xs.length];
+            int[] originXs = new int[ys.length * xs.length];
+            int t = 0;
+            for (int y : ys) {
+                for (int x : xs) {
+                    originYs[t] = y;
+                    originXs[t] = x;
+                    t++;
+                }
+            }
+            return new Tiles(originYs, originXs);
+        }
+
+        /** Per residue class modulo the dilation, every m-th position of that class. */
+        private static int[] origins(long size, int m, int dilation) {
+            return IntStream.range(0, (int) Math.min(dilation, size))
+                    .flatMap(residue -> IntStream.iterate(residue, o -> o < size, o -> o + m * dilation))
+                    .toArray();
+        }
+
+        int count() {
+            return originYs.length;
+        }
+
+        int originY(int tile) {
+            return originYs[tile];
+        }
+
+        int originX(int tile) {
+            return originXs[tile];
+        }
+    }
+}
