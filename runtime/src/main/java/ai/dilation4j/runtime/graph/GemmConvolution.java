@@ -21,7 +21,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@code K = in*kH*kW} in Caffe's order, so the parameter array is the GEMM's left operand as it is. The im2col
  * matrix is built from whole output-row segments (dilation only moves where a segment starts) in bands of at
  * most {@link #COLUMN_BUDGET_BYTES}, so memory stays bounded for large inputs. A 1x1 convolution needs no
- * im2col at all: the NCHW input already is {@code [in, P]}.
+ * im2col at all: the NCHW input already is {@code [in, P]}. Square 3x3, 5x5 and 7x7 kernels over enough channels
+ * take {@link WinogradConvolution} instead, unless {@link ConvolutionAlgorithm#current()} says {@code gemm}.
  *
  * <p>Training, strides other than 1, NHWC, non-float data and non-CPU backends take DL4J's implementation.
  */
@@ -29,8 +30,13 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
 
     /** Upper bound of one im2col band; DilatedNet's fc6 (437 MB of columns at 900x900) runs in two bands. */
     static final long COLUMN_BUDGET_BYTES = 256L << 20;
-    /** Inputs (padding included) up to 2 GB: a Java buffer over native memory addresses at most that. */
-    private static final long MAX_INPUT_FLOATS = Integer.MAX_VALUE / Float.BYTES;
+    /** Arrays read or written through a Java buffer (inputs, padding included; Winograd outputs): at most 2 GB. */
+    private static final long MAX_BUFFER_FLOATS = Integer.MAX_VALUE / Float.BYTES;
+    /**
+     * Columns up to this size go in one band: the GEMM then writes the layer's output in place instead of each band's
+     * result being copied there (DilatedNet's conv1_1: 87 MB of columns, 206 MB of output).
+     */
+    static final long ONE_BAND_BYTES = 128L << 20;
     /** Smallest band worth a GEMM call; about the size of a server CPU's last-level cache share. */
     static final long MIN_BAND_BYTES = 8L << 20;
     /** Below this many floats per band, copying on one thread is faster than handing out work. */
@@ -75,7 +81,7 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
         org.deeplearning4j.nn.conf.layers.ConvolutionLayer conf = layerConf();
         INDArray weights = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
         INDArray x = padded(input, conf.getPadding());
-        if (x.length() > MAX_INPUT_FLOATS) {
+        if (x.length() > MAX_BUFFER_FLOATS) {
             return super.activate(false, workspaceMgr); // beyond what one NIO buffer can address
         }
         x = contiguous(x);
@@ -100,7 +106,9 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
                 new long[] {batch, outChannels, outH, outW}, 'c');
         INDArray w2d = weights.reshape('c', outChannels, weights.length() / outChannels);
         Im2col geometry = new Im2col(inChannels, height, width, kernel, dilation, outH, outW);
-        WinogradConvolution winograd = geometry.isIdentity() ? null : winograd(kernel, dilation, inChannels);
+        boolean addressable = outChannels * outH * outW <= MAX_BUFFER_FLOATS; // Winograd writes through a buffer
+        WinogradConvolution winograd = geometry.isIdentity() || !addressable ? null
+                : winograd(kernel, dilation, inChannels);
         lastAlgorithm = geometry.isIdentity() ? "gemm 1x1" : winograd != null ? winograd.toString() : "im2col+gemm";
         FloatBuffer inputFloats = ContiguousMemory.floats(x);
         for (long image = 0; image < batch; image++) {
@@ -142,7 +150,7 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
         org.deeplearning4j.nn.conf.layers.ConvolutionLayer conf = layerConf();
         return Nd4j.getEnvironment().isCPU()
                 && input != null && input.rank() == 4 && input.dataType() == DataType.FLOAT
-                && input.length() <= MAX_INPUT_FLOATS
+                && input.length() <= MAX_BUFFER_FLOATS
                 && conf.getCnn2dDataFormat() == CNN2DFormat.NCHW
                 && conf.getStride()[0] == 1 && conf.getStride()[1] == 1
                 && conf.getConvolutionMode() != ConvolutionMode.Same
@@ -154,7 +162,8 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
         long k = geometry.columnRows();
         long outH = geometry.outH();
         long outW = geometry.outW();
-        int band = (int) Math.max(1, Math.min(outH, bandBytes(w2d) / (k * outW * Float.BYTES)));
+        boolean oneBand = k * outH * outW * Float.BYTES <= Math.min(ONE_BAND_BYTES, columnBudgetBytes);
+        int band = oneBand ? (int) outH : (int) Math.max(1, Math.min(outH, bandBytes(w2d) / (k * outW * Float.BYTES)));
         INDArray columns = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT,
                 new long[] {k * band * outW}, 'c');
         INDArray bandResult = band < outH ? workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM,
