@@ -56,12 +56,7 @@ final class BenchCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @picocli.CommandLine.Mixin
-    DeviceOption deviceOption;
-
-
-    @picocli.CommandLine.Mixin
-
-    ConvolutionOption convolutionOption;
+    ExecutionOptions execution;
 
     @picocli.CommandLine.Mixin
     ModelOption modelOption;
@@ -105,8 +100,7 @@ final class BenchCommand implements Callable<Integer> {
         checkArguments();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        deviceOption.apply(err); // before anything starts ND4J, which picks its backend once
-        ConvolutionAlgorithm algorithm = convolutionOption.apply();
+        ConvolutionAlgorithm algorithm = execution.apply(err); // before anything starts ND4J
         int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         Nd4j.getEnvironment().setMaxThreads(threadCount);
         Nd4j.getEnvironment().setMaxMasterThreads(threadCount);

@@ -49,12 +49,7 @@ final class EvaluateCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @picocli.CommandLine.Mixin
-    DeviceOption deviceOption;
-
-
-    @picocli.CommandLine.Mixin
-
-    ConvolutionOption convolutionOption;
+    ExecutionOptions execution;
 
     @picocli.CommandLine.Mixin
     ModelOption modelOption;
@@ -83,8 +78,7 @@ final class EvaluateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ConsoleProgress progress = new ConsoleProgress(err);
         int skipped = 0;
-        deviceOption.apply(spec.commandLine().getErr());
-        convolutionOption.apply();
+        execution.apply(spec.commandLine().getErr());
         try (SegmentationModel model = SegmentationModel.load(modelOption.file())) {
             ImageSegmenter segmenter = preset.segmenter(model);
             DatasetSpec dataset = segmenter.dataset();

@@ -25,12 +25,7 @@ final class ForwardCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @picocli.CommandLine.Mixin
-    DeviceOption deviceOption;
-
-
-    @picocli.CommandLine.Mixin
-
-    ConvolutionOption convolutionOption;
+    ExecutionOptions execution;
 
     @picocli.CommandLine.Mixin
     ModelOption modelOption;
@@ -49,8 +44,7 @@ final class ForwardCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path modelFile = modelOption.file();
-        deviceOption.apply(spec.commandLine().getErr());
-        convolutionOption.apply();
+        execution.apply(spec.commandLine().getErr());
         try (SegmentationModel model = SegmentationModel.load(modelFile)) {
             List<String> wanted = blobs == null ? List.of(model.metadata().outputBlob())
                     : blobs.equals(List.of("all")) ? List.of() : blobs;

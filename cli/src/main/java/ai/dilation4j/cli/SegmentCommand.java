@@ -61,12 +61,7 @@ final class SegmentCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @picocli.CommandLine.Mixin
-    DeviceOption deviceOption;
-
-
-    @picocli.CommandLine.Mixin
-
-    ConvolutionOption convolutionOption;
+    ExecutionOptions execution;
 
     @picocli.CommandLine.Mixin
     ModelOption modelOption;
@@ -99,8 +94,7 @@ final class SegmentCommand implements Callable<Integer> {
         Files.createDirectories(outDir);
         ConsoleProgress progress = new ConsoleProgress(spec.commandLine().getErr());
         AtomicInteger failed = new AtomicInteger();
-        deviceOption.apply(spec.commandLine().getErr());
-        convolutionOption.apply();
+        execution.apply(spec.commandLine().getErr());
         try (SegmentationModel model = SegmentationModel.load(modelFile);
              PrintWriter lines = jsonFile == null ? null
                      : new PrintWriter(Files.newBufferedWriter(jsonFile, StandardCharsets.UTF_8))) {

@@ -24,12 +24,7 @@ final class ServeCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @picocli.CommandLine.Mixin
-    DeviceOption deviceOption;
-
-
-    @picocli.CommandLine.Mixin
-
-    ConvolutionOption convolutionOption;
+    ExecutionOptions execution;
 
     @picocli.CommandLine.Mixin
     ModelOption modelOption;
@@ -77,8 +72,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         options.dataset(preset.dataset());
         CountDownLatch stopped = new CountDownLatch(1);
-        deviceOption.apply(spec.commandLine().getErr());
-        convolutionOption.apply();
+        execution.apply(spec.commandLine().getErr());
         try (SegmentationModel model = SegmentationModel.load(modelOption.file());
              Segmenter segmenter = model.segmenter(options.build());
              SegmentationService service = new SegmentationService(segmenter,
