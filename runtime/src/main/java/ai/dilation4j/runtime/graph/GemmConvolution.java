@@ -107,9 +107,9 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
         INDArray w2d = weights.reshape('c', outChannels, weights.length() / outChannels);
         Im2col geometry = new Im2col(inChannels, height, width, kernel, dilation, outH, outW);
         boolean addressable = outChannels * outH * outW <= MAX_BUFFER_FLOATS; // Winograd writes through a buffer
-        WinogradConvolution winograd = geometry.isIdentity() || !addressable ? null
+        WinogradConvolution tiled = geometry.isIdentity() || !addressable ? null
                 : winograd(kernel, dilation, inChannels);
-        lastAlgorithm = geometry.isIdentity() ? "gemm 1x1" : winograd != null ? winograd.toString() : "im2col+gemm";
+        lastAlgorithm = geometry.isIdentity() ? "gemm 1x1" : tiled != null ? tiled.toString() : "im2col+gemm";
         FloatBuffer inputFloats = ContiguousMemory.floats(x);
         for (long image = 0; image < batch; image++) {
             INDArray in = x.get(NDArrayIndex.point(image)).reshape('c', inChannels, height * width);
@@ -117,8 +117,8 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
             int imageStart = (int) (image * inChannels * height * width);
             if (geometry.isIdentity()) {
                 Nd4j.gemm(w2d, in, result, false, false, 1.0, 0.0);
-            } else if (winograd != null) {
-                winograd.convolve(inputFloats.slice(imageStart, (int) in.length()), inChannels, height, width,
+            } else if (tiled != null) {
+                tiled.convolve(inputFloats.slice(imageStart, (int) in.length()), inChannels, height, width,
                         w2d, result, outH, outW, workspaceMgr);
             } else {
                 convolveInBands(geometry, w2d, inputFloats.slice(imageStart, (int) in.length()), result,
