@@ -21,6 +21,14 @@ record SgemmPeak(double nd4jGflops, double openBlasGflops) {
         return new SgemmPeak(nd4j(4096, 3), Nd4j.getEnvironment().isCPU() ? openBlas(2048, 2) : 0);
     }
 
+    /**
+     * Engine by engine, the faster of two measurements: the machine's speed drifts (the same product measured 149
+     * to 318 GFLOP/s here), so a peak taken once can land in a slow moment and flatter the fraction of it.
+     */
+    SgemmPeak best(SgemmPeak other) {
+        return new SgemmPeak(Math.max(nd4jGflops, other.nd4jGflops), Math.max(openBlasGflops, other.openBlasGflops));
+    }
+
     /** The larger of the two: the fraction of peak is reported against the fastest GEMM available here. */
     double peakGflops() {
         return Math.max(nd4jGflops, openBlasGflops);

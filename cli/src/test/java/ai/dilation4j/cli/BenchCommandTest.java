@@ -21,10 +21,12 @@ class BenchCommandTest {
         String[] lines = run.out().strip().split("\n");
         JsonNode report = new ObjectMapper().readTree(lines[lines.length - 1]);
 
-        for (String field : new String[] {"forward_ms", "gflops", "sgemm_peak_gflops", "load_ms", "segment_ms",
-                "peak_rss_mb"}) {
+        for (String field : new String[] {"forward_ms", "gflops", "sgemm_peak_gflops", "sgemm_peak_before_gflops",
+                "sgemm_peak_after_gflops", "load_ms", "segment_ms", "peak_rss_mb"}) {
             assertThat(report.get(field).asDouble()).as(field).isPositive();
         }
+        assertThat(report.get("sgemm_peak_gflops").asDouble()).isEqualTo(Math.max(
+                report.get("sgemm_peak_before_gflops").asDouble(), report.get("sgemm_peak_after_gflops").asDouble()));
         // conv1: 2 * (8*3*3*3) * 388*396; wide, mix: 2 * (128*8) and 2 * (8*128*3*3) at 49x50 after the 1/8
         // pooling; ctx: 2 * (21*8*2*2) * 2*3.
         double expectedFlops = 2.0 * 216 * 388 * 396 + 2.0 * 1024 * 2450 + 2.0 * 9216 * 2450 + 2.0 * 672 * 6;
