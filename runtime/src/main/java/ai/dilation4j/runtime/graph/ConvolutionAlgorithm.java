@@ -11,8 +11,8 @@ public enum ConvolutionAlgorithm {
     /**
      * Winograd's minimal filtering where it pays: F(4x4, 3x3) for 3x3 kernels from 128 input channels, F(2x2, 5x5)
      * and F(2x2, 7x7) for 5x5 and 7x7 kernels (DilatedNet's fc6), on the dilated sub-grids; im2col + GEMM
-     * elsewhere. About 2x faster on DilatedNet; rounding differs more from Caffe's (about 1e-5 of a blob's largest
-     * value per layer instead of 1e-6).
+     * elsewhere. Those layers run about 2x faster, DilatedNet-8 as a whole 1.3-1.5x; rounding differs more from
+     * Caffe's (about 1e-5 of a blob's largest value per layer instead of 1e-6).
      */
     WINOGRAD,
     /** im2col + GEMM, the arithmetic Caffe itself does. */
