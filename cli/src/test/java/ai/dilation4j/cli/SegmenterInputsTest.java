@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import ai.dilation4j.runtime.SegmentationModel;
 import ai.dilation4j.runtime.Segmenter;
 import ai.dilation4j.runtime.SegmenterOptions;
+import ai.dilation4j.runtime.graph.ConvolutionAlgorithm;
 import ai.dilation4j.runtime.segment.ImageTooLargeException;
 import ai.dilation4j.runtime.segment.SegmentationResult;
 
@@ -35,6 +36,23 @@ class SegmenterInputsTest {
             assertThat(fromPath.tiles()).isEqualTo(3 * 2);
             assertThat(fromPath.colorImage().getWidth()).isEqualTo(29);
             assertThat(fromPath.probabilities().toArray().shape()).containsExactly(21, 37, 29);
+        }
+    }
+
+    /** The tiny model's 3x3 layer over 128 channels rounds differently with each algorithm, within 1e-5. */
+    @Test
+    void convolutionAlgorithmIsChosenPerSegmenter(@TempDir Path dir) throws Exception {
+        Path image = TinyModel.image(dir.resolve("scene.png"), 37, 29, 5);
+        try (SegmentationModel model = SegmentationModel.load(TinyModel.convert(dir));
+             Segmenter winograd = model.segmenter(SegmenterOptions.builder()
+                     .convolution(ConvolutionAlgorithm.WINOGRAD).build());
+             Segmenter gemm = model.segmenter(SegmenterOptions.builder()
+                     .convolution(ConvolutionAlgorithm.GEMM).build())) {
+            org.nd4j.linalg.api.ndarray.INDArray fast = winograd.segment(image).probabilities().toArray();
+            org.nd4j.linalg.api.ndarray.INDArray exact = gemm.segment(image).probabilities().toArray();
+            double difference = fast.sub(exact).amaxNumber().doubleValue();
+            assertThat(difference).isPositive().isLessThan(1e-5);
+            assertThat(gemm.options().convolution()).isEqualTo(ConvolutionAlgorithm.GEMM);
         }
     }
 

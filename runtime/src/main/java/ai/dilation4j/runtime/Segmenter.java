@@ -49,6 +49,9 @@ public final class Segmenter implements AutoCloseable {
         for (int i = 0; i < options.threads(); i++) {
             ComputationGraph copy = new ComputationGraph(model.graph().getConfiguration().clone());
             copy.init(model.graph().params(), false);
+            if (options.convolution() != null) {
+                options.convolution().applyTo(copy);
+            }
             ownGraphs.add(copy);
             graphs.add(copy);
         }

@@ -1,6 +1,7 @@
 package ai.dilation4j.runtime;
 
 import ai.dilation4j.models.DatasetSpec;
+import ai.dilation4j.runtime.graph.ConvolutionAlgorithm;
 import ai.dilation4j.runtime.segment.ImageLimits;
 
 /**
@@ -27,6 +28,7 @@ public final class SegmenterOptions {
     private final OutputResolution outputResolution;
     private final ImageLimits limits;
     private final DatasetSpec dataset;
+    private final ConvolutionAlgorithm convolution;
 
     private SegmenterOptions(Builder builder) {
         this.threads = builder.threads;
@@ -35,6 +37,7 @@ public final class SegmenterOptions {
         this.outputResolution = builder.outputResolution;
         this.limits = builder.limits;
         this.dataset = builder.dataset;
+        this.convolution = builder.convolution;
     }
 
     public static Builder builder() {
@@ -71,6 +74,11 @@ public final class SegmenterOptions {
         return dataset;
     }
 
+    /** The convolution algorithm of this segmenter's graphs, or null to follow {@link ConvolutionAlgorithm#current()}. */
+    public ConvolutionAlgorithm convolution() {
+        return convolution;
+    }
+
     public static final class Builder {
         private int threads = 1;
         private int tileBatch = 1;
@@ -78,6 +86,7 @@ public final class SegmenterOptions {
         private OutputResolution outputResolution = OutputResolution.IMAGE;
         private ImageLimits limits = ImageLimits.DEFAULT;
         private DatasetSpec dataset;
+        private ConvolutionAlgorithm convolution;
 
         private Builder() {
         }
@@ -116,6 +125,12 @@ public final class SegmenterOptions {
 
         public Builder dataset(DatasetSpec dataset) {
             this.dataset = dataset;
+            return this;
+        }
+
+        /** Fixes the convolution algorithm for this segmenter, whatever the system property says. */
+        public Builder convolution(ConvolutionAlgorithm convolution) {
+            this.convolution = java.util.Objects.requireNonNull(convolution);
             return this;
         }
 

@@ -2,9 +2,13 @@ package ai.dilation4j.runtime.graph;
 
 import java.util.Locale;
 
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
 /**
- * How {@link GemmConvolutionLayer}s run inference on the CPU, chosen with the system property
- * {@value #PROPERTY} (read on every forward pass, so it applies to models already loaded).
+ * How {@link GemmConvolutionLayer}s run inference on the CPU: per graph with {@link #applyTo} (what
+ * {@code SegmenterOptions.convolution} does), else from the system property {@value #PROPERTY} (read on every forward
+ * pass, so it applies to models already loaded).
  */
 public enum ConvolutionAlgorithm {
 
@@ -25,6 +29,18 @@ public enum ConvolutionAlgorithm {
     public static ConvolutionAlgorithm current() {
         String value = System.getProperty(PROPERTY);
         return value == null ? WINOGRAD : parse(value);
+    }
+
+    /**
+     * Fixes this algorithm for the {@link GemmConvolutionLayer}s of one graph, whatever the system property says:
+     * per-graph choice for applications that run both (e.g. a service comparing them).
+     */
+    public void applyTo(ComputationGraph graph) {
+        for (Layer layer : graph.getLayers()) {
+            if (layer instanceof GemmConvolution convolution) {
+                convolution.algorithm(this);
+            }
+        }
     }
 
     public static ConvolutionAlgorithm parse(String name) {

@@ -50,6 +50,8 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
     /** Built on first use: it depends on the kernel and dilation only, which never change. */
     private WinogradConvolution winograd;
     private String lastAlgorithm = "";
+    /** Set by {@link ConvolutionAlgorithm#applyTo}; null follows {@link ConvolutionAlgorithm#current()}. */
+    private ConvolutionAlgorithm algorithm;
 
     GemmConvolution(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -64,6 +66,10 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
     void winogradBudgetBytes(long bytes) {
         this.winogradBudgetBytes = bytes;
         this.winograd = null;
+    }
+
+    void algorithm(ConvolutionAlgorithm algorithm) {
+        this.algorithm = algorithm;
     }
 
     @Override
@@ -132,11 +138,11 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
         return conf.getActivationFn().getActivation(out, false);
     }
 
-    /** Winograd's algorithm where {@link ConvolutionAlgorithm#current()} asks for it and it pays for this layer. */
+    /** Winograd's algorithm where the chosen {@link ConvolutionAlgorithm} asks for it and it pays for this layer. */
     private WinogradConvolution winograd(int[] kernel, int[] dilation, long inChannels) {
         boolean applies = kernel[0] == kernel[1] && dilation[0] == dilation[1]
                 && inChannels >= WINOGRAD_MIN_CHANNELS && winogradBudgetBytes > 0
-                && ConvolutionAlgorithm.current() == ConvolutionAlgorithm.WINOGRAD;
+                && (algorithm != null ? algorithm : ConvolutionAlgorithm.current()) == ConvolutionAlgorithm.WINOGRAD;
         if (!applies) {
             return null;
         }

@@ -57,6 +57,28 @@ class GemmConvolutionTest {
     }
 
     @org.junit.jupiter.api.Test
+    void algorithmFixedForAGraphOverridesTheSystemProperty() {
+        ComputationGraph fast = graph(new GemmConvolutionLayer.Builder(), 128, 8, 3, 3, 1, 0);
+        INDArray input = Nd4j.rand(DataType.FLOAT, 1, 128, 12, 12);
+        GemmConvolution layer = (GemmConvolution) fast.getLayer("conv");
+
+        ConvolutionAlgorithm.GEMM.applyTo(fast);
+        INDArray gemm = fast.outputSingle(input).dup();
+        assertThat(layer.lastAlgorithm()).isEqualTo("im2col+gemm");
+
+        System.setProperty(ConvolutionAlgorithm.PROPERTY, "gemm");
+        try {
+            ConvolutionAlgorithm.WINOGRAD.applyTo(fast);
+            INDArray winograd = fast.outputSingle(input);
+            assertThat(layer.lastAlgorithm()).isEqualTo("winograd F(4x4,3x3)");
+            double scale = gemm.amaxNumber().doubleValue();
+            assertThat(winograd.sub(gemm).amaxNumber().doubleValue()).isLessThanOrEqualTo(1e-5 * scale);
+        } finally {
+            System.clearProperty(ConvolutionAlgorithm.PROPERTY);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
     void gemmAlgorithmTurnsWinogradOff() {
         System.setProperty(ConvolutionAlgorithm.PROPERTY, "gemm");
         try {
