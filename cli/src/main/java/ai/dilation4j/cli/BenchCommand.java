@@ -19,6 +19,7 @@ import ai.dilation4j.runtime.SegmentationModel;
 import ai.dilation4j.runtime.Segmenter;
 import ai.dilation4j.runtime.SegmenterOptions;
 import ai.dilation4j.runtime.graph.ConvolutionAlgorithm;
+import ai.dilation4j.runtime.graph.DescribesAlgorithm;
 import ai.dilation4j.runtime.segment.SegmentationResult;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -134,7 +135,7 @@ final class BenchCommand implements Callable<Integer> {
                 forwardMs[i] = (System.nanoTime() - start) / 1e6;
             }
             double forward = median(forwardMs);
-            if (algorithm == ConvolutionAlgorithm.WINOGRAD) {
+            if (ranWinograd(model)) {
                 report.put("winograd_vs_gemm", compareWithGemm(model, input, ours, out));
             }
             Map<String, Double> segmentStages = segmentOneTile(model, out, err);
@@ -244,6 +245,12 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /** Whether the last forward pass ran any layer by Winograd's algorithm (never on a GPU, or below 128 channels). */
+    private static boolean ranWinograd(SegmentationModel model) {
+        return Arrays.stream(model.graph().getLayers()).anyMatch(layer -> layer instanceof DescribesAlgorithm described
+                && described.lastAlgorithm().startsWith("winograd"));
+    }
+
     /**
      * The same input through im2col + GEMM, against the Winograd output already computed: how far the two
      * roundings lie apart and whether the labels (arg max over classes) change.
@@ -251,11 +258,11 @@ final class BenchCommand implements Callable<Integer> {
     private static Map<String, Object> compareWithGemm(SegmentationModel model, INDArray input, INDArray winograd,
                                                        PrintWriter out) throws InvalidInputException {
         INDArray gemm;
-        System.setProperty(ConvolutionAlgorithm.PROPERTY, ConvolutionAlgorithm.GEMM.toString());
+        ConvolutionAlgorithm.GEMM.applyTo(model.graph());
         try {
             gemm = model.forward(input).dup();
         } finally {
-            System.setProperty(ConvolutionAlgorithm.PROPERTY, ConvolutionAlgorithm.WINOGRAD.toString());
+            ConvolutionAlgorithm.WINOGRAD.applyTo(model.graph());
         }
         double difference = Transforms.abs(winograd.sub(gemm)).maxNumber().doubleValue();
         INDArray winogradLabels = Nd4j.argMax(winograd, 1);

@@ -104,11 +104,7 @@ class FullSizeDilatedNetTest {
 
     private static INDArray probabilities(SegmentationModel model, INDArray input, ConvolutionAlgorithm algorithm)
             throws Exception {
-        System.setProperty(ConvolutionAlgorithm.PROPERTY, algorithm.toString());
-        try {
-            return model.forwardBlobs(input, List.of("prob")).get("prob").dup();
-        } finally {
-            System.clearProperty(ConvolutionAlgorithm.PROPERTY);
-        }
+        algorithm.applyTo(model.graph());
+        return model.forwardBlobs(input, List.of("prob")).get("prob").dup();
     }
 }

@@ -176,7 +176,7 @@ final class WinogradConvolution {
     }
 
     private static INDArray matrix(float[][] rows) {
-        return Nd4j.createFromArray(rows).castTo(DataType.FLOAT);
+        return Nd4j.createFromArray(rows);
     }
 
     /**
