@@ -68,29 +68,29 @@ public final class Segmenter implements AutoCloseable {
         return pipeline.dataset();
     }
 
-    public SegmentationResult segment(Path file) throws InvalidInputException {
+    public SegmentationResult segment(Path file) throws DilationException {
         return run(ImageDecoder.decode(file, options.limits()));
     }
 
     /** Segments an encoded image (PNG, JPEG, ...); {@code name} appears in messages and the result. */
-    public SegmentationResult segment(String name, byte[] encoded) throws InvalidInputException {
+    public SegmentationResult segment(String name, byte[] encoded) throws DilationException {
         return run(ImageDecoder.decode(name, encoded, options.limits()));
     }
 
-    public SegmentationResult segment(byte[] encoded) throws InvalidInputException {
+    public SegmentationResult segment(byte[] encoded) throws DilationException {
         return segment("image", encoded);
     }
 
-    public SegmentationResult segment(BufferedImage image) throws InvalidInputException {
+    public SegmentationResult segment(BufferedImage image) throws DilationException {
         return run(ImageDecoder.decode("image", image, options.limits()));
     }
 
     /** Segments an OpenCV image (8-bit BGR, BGRA or gray); the caller keeps ownership of {@code image}. */
-    public SegmentationResult segment(Mat image) throws InvalidInputException {
+    public SegmentationResult segment(Mat image) throws DilationException {
         return run(ImageDecoder.decode("image", image, options.limits()));
     }
 
-    private SegmentationResult run(DecodedImage image) throws InvalidInputException {
+    private SegmentationResult run(DecodedImage image) throws DilationException {
         if (closed) {
             image.close();
             throw new IllegalStateException("This segmenter is closed");
@@ -102,13 +102,13 @@ public final class Segmenter implements AutoCloseable {
         }
     }
 
-    private INDArray runTiles(INDArray tiles) throws InvalidInputException {
+    private INDArray runTiles(INDArray tiles) throws DilationException {
         ComputationGraph graph;
         try {
             graph = graphs.take();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InvalidInputException("Interrupted while waiting for a free network", e);
+            throw new SegmentationCancelledException("Segmentation was cancelled while waiting for a free network.");
         }
         try {
             return graph.outputSingle(false, tiles);

@@ -10,8 +10,10 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import ai.dilation4j.models.DatasetSpec;
+import ai.dilation4j.runtime.DilationException;
 import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.ModelMetadata;
+import ai.dilation4j.runtime.SegmentationCancelledException;
 import ai.dilation4j.runtime.SegmentationModel;
 import ai.dilation4j.runtime.device.TileBatchPlanner;
 
@@ -26,7 +28,7 @@ public final class ImageSegmenter {
     /** Runs the network on a batch of tiles {@code [N, 3, H, W]}, returning {@code [N, C, h, w]}. */
     @FunctionalInterface
     public interface TileRunner {
-        INDArray run(INDArray tiles) throws InvalidInputException;
+        INDArray run(INDArray tiles) throws DilationException;
     }
 
     private final ModelMetadata metadata;
@@ -124,11 +126,12 @@ public final class ImageSegmenter {
     }
 
     /** Runs the network on every tile, {@code tileBatch} tiles per call, and stitches the outputs. */
-    public Inferred infer(Prepared prepared) throws InvalidInputException {
+    public Inferred infer(Prepared prepared) throws DilationException {
         long start = System.nanoTime();
         TileLayout layout = prepared.layout();
         ProbabilityMap stitched = null;
         for (int first = 0; first < layout.tiles(); first += tileBatch) {
+            stopIfInterrupted(prepared.image().name(), first, layout.tiles());
             int count = Math.min(tileBatch, layout.tiles() - first);
             INDArray[] tiles = new INDArray[count];
             for (int i = 0; i < count; i++) {
@@ -148,6 +151,14 @@ public final class ImageSegmenter {
             }
         }
         return new Inferred(prepared, stitched, millisSince(start));
+    }
+
+    /** Cancellation point between network calls: a tile takes seconds, a whole image can take minutes. */
+    private static void stopIfInterrupted(String image, int tilesDone, int tiles) throws SegmentationCancelledException {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new SegmentationCancelledException("Segmentation of " + image + " was cancelled after " + tilesDone
+                    + " of " + tiles + " tiles.");
+        }
     }
 
     private void checkTileOutput(INDArray output, TileLayout layout) throws InvalidInputException {
@@ -192,7 +203,7 @@ public final class ImageSegmenter {
     }
 
     /** Decodes, preprocesses, runs and post-processes one image file. */
-    public SegmentationResult segment(Path file) throws InvalidInputException {
+    public SegmentationResult segment(Path file) throws DilationException {
         try (Prepared prepared = prepare(file)) {
             return finish(infer(prepared));
         }

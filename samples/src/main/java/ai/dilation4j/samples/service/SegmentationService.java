@@ -21,6 +21,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import ai.dilation4j.runtime.DilationException;
 import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.Segmenter;
 import ai.dilation4j.runtime.segment.ImageTooLargeException;
@@ -136,6 +137,8 @@ public final class SegmentationService implements AutoCloseable {
                 return respondError(exchange, 413, e.getMessage());
             } catch (InvalidInputException e) {
                 return respondError(exchange, 400, e.getMessage());
+            } catch (DilationException e) {
+                return respondError(exchange, 503, e.getMessage());
             }
             return switch (output) {
                 case "labels" -> respondPng(exchange, SegmentationImages.labels(result));
