@@ -6,7 +6,8 @@ import ai.dilation4j.converter.ProgressListener;
 
 /**
  * A one-line progress bar on the terminal: {@code Reading weights [#########.........] 52% 294/565 MB}. It draws
- * only when standard error is a terminal, so logs and pipes get no control characters.
+ * on standard error, and only when standard error is a terminal, so {@code 2> log} gets no control characters
+ * while {@code > results.jsonl} still shows the bar.
  */
 final class ConsoleProgress implements ProgressListener {
 
@@ -16,9 +17,29 @@ final class ConsoleProgress implements ProgressListener {
     private final boolean enabled;
     private int lastPercent = -1;
     private String lastStep;
+    /** Whether the cursor is at the end of a drawn bar, i.e. the line must be ended before other output. */
+    private boolean lineOpen;
 
     ConsoleProgress(PrintWriter err) {
-        this(err, System.console() != null);
+        this(err, stderrIsTerminal());
+    }
+
+    /**
+     * Java cannot ask isatty(2) directly; {@code System.console()} answers for stdin and stdout. The launcher
+     * passes the shell's {@code [ -t 2 ]} as {@code dilation4j.stderr.terminal}; without it, Linux tells through
+     * the file descriptor's link ({@code /dev/pts/N} or {@code /dev/ttyN}).
+     */
+    static boolean stderrIsTerminal() {
+        String told = System.getProperty("dilation4j.stderr.terminal");
+        if (told != null) {
+            return Boolean.parseBoolean(told);
+        }
+        try {
+            String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            return System.console() != null;
+        }
     }
 
     ConsoleProgress(PrintWriter err, boolean enabled) {
@@ -27,7 +48,7 @@ final class ConsoleProgress implements ProgressListener {
     }
 
     @Override
-    public void progress(String step, long done, long total) {
+    public synchronized void progress(String step, long done, long total) {
         if (!enabled || total <= 0) {
             return;
         }
@@ -40,14 +61,11 @@ final class ConsoleProgress implements ProgressListener {
         int filled = percent * WIDTH / 100;
         err.printf("\r%s [%s%s] %3d%% %d/%d MB", step, "#".repeat(filled), ".".repeat(WIDTH - filled), percent,
                 done >> 20, total >> 20);
-        if (done >= total) {
-            err.println();
-        }
-        err.flush();
+        endLineIf(done >= total);
     }
 
     /** Progress in items (e.g. images) with their rate: {@code Segmenting [####......] 3/10 images, 0.52/s}. */
-    void items(String step, long done, long total, String unit, double perSecond) {
+    synchronized void items(String step, long done, long total, String unit, double perSecond) {
         if (!enabled || total <= 0) {
             return;
         }
@@ -55,21 +73,28 @@ final class ConsoleProgress implements ProgressListener {
         int filled = (int) (done * WIDTH / total);
         err.printf("\r%s [%s%s] %d/%d %s, %.2f/s ", step, "#".repeat(filled), ".".repeat(WIDTH - filled), done, total,
                 unit, perSecond);
-        if (done >= total) {
+        endLineIf(done >= total);
+    }
+
+    private synchronized void endLineIf(boolean finished) {
+        lineOpen = !finished;
+        if (finished) {
             err.println();
         }
         err.flush();
     }
 
-    /** Ends the current line, so a message printed next starts on a line of its own. */
-    void interrupt() {
-        if (enabled && lastStep != null) {
+    /** Ends a bar's line, if one is drawn, so whatever is printed next starts on a line of its own. */
+    synchronized void interrupt() {
+        if (lineOpen) {
             err.println();
+            err.flush();
+            lineOpen = false;
         }
     }
 
     /** Shows a step that has no measurable progress. */
-    void step(String text) {
+    synchronized void step(String text) {
         if (enabled) {
             err.println(text + "...");
             err.flush();

@@ -71,6 +71,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     PresetOption preset;
 
+    @picocli.CommandLine.Mixin
+    LimitOptions limits;
+
     @Override
     public Integer call() throws Exception {
         List<Path> images = listImages();
@@ -80,7 +83,7 @@ final class EvaluateCommand implements Callable<Integer> {
         int skipped = 0;
         execution.apply(spec.commandLine().getErr());
         try (SegmentationModel model = SegmentationModel.load(modelOption.file())) {
-            ImageSegmenter segmenter = preset.segmenter(model);
+            ImageSegmenter segmenter = preset.segmenter(model, limits.limits());
             DatasetSpec dataset = segmenter.dataset();
             ConfusionMatrix matrix = new ConfusionMatrix(dataset.numClasses());
             long started = System.nanoTime();

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
                 EvaluateCommand.class, BenchCommand.class, InfoCommand.class, FetchCommand.class, ServeCommand.class,
                 RandomWeightsCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 the command failed (the message says why), 2 invalid usage."})
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -30,12 +30,16 @@ public final class Main implements Runnable {
     /** The configured command line, for running it in-process. */
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new Main());
-        commandLine.setExecutionExceptionHandler(new ErrorReporter());
+        ErrorReporter reporter = new ErrorReporter();
+        commandLine.setExecutionExceptionHandler(reporter);
+        commandLine.setParameterExceptionHandler(reporter);
         return commandLine;
     }
 
+    /** Without a command there is nothing to do: the usage goes to stderr, as for any other usage error. */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ErrorReporter.USAGE;
     }
 }

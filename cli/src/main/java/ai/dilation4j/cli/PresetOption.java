@@ -5,6 +5,7 @@ import ai.dilation4j.models.ModelPreset;
 import ai.dilation4j.models.ModelRegistry;
 import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.SegmentationModel;
+import ai.dilation4j.runtime.segment.ImageLimits;
 import ai.dilation4j.runtime.segment.ImageSegmenter;
 import picocli.CommandLine.Option;
 
@@ -27,8 +28,13 @@ final class PresetOption {
                 + "'. Known presets: " + ModelRegistry.names() + "."));
     }
 
-    ImageSegmenter segmenter(SegmentationModel model) throws InvalidInputException {
+    ImageSegmenter segmenter(SegmentationModel model, ImageLimits limits) throws InvalidInputException {
         DatasetSpec dataset = dataset();
-        return dataset == null ? new ImageSegmenter(model) : new ImageSegmenter(model, dataset);
+        if (dataset == null) {
+            dataset = model.metadata().datasetSpec().orElseThrow(() -> new InvalidInputException("Model "
+                    + model.metadata().name() + " carries no dataset fields (mean, margin, zoom, palette): give "
+                    + "--preset NAME (" + ModelRegistry.names() + ") or convert it with --preset."));
+        }
+        return new ImageSegmenter(model, dataset, limits);
     }
 }

@@ -29,6 +29,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import ai.dilation4j.runtime.DilationException;
 import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.SegmentationModel;
+import ai.dilation4j.runtime.segment.ImageLimits;
 import ai.dilation4j.runtime.segment.ImageSegmenter;
 import ai.dilation4j.runtime.segment.SegmentationImages;
 import ai.dilation4j.runtime.segment.SegmentationResult;
@@ -45,7 +46,11 @@ import picocli.CommandLine.Spec;
                 "  <stem>_labels.png   8-bit class index per pixel",
                 "  <stem>_prob.npy     float32 C x H x W class probabilities at image size",
                 "  <stem>_overlay.png  the image blended half and half with the class colors",
-                "and one JSON line per image (stdout, or --json FILE) with per-class pixel fractions and timings."},
+                "and one JSON line per image (stdout, or --json FILE) with per-class pixel fractions and timings.",
+                "Inputs with the same stem (photo.png, photo.jpg) are written under their whole file names "
+                        + "(photo.png_labels.png, photo.jpg_labels.png); the same file name in two directories, or a "
+                        + "result that would overwrite an input, is refused.",
+                "Each image is checked against the limits below from its header, before it is decoded."},
         footer = {"", "Exit codes: 0 all images segmented, 1 the command failed, 2 invalid usage, "
                 + "3 some images failed (each is reported by name; the others are written)."})
 final class SegmentCommand implements Callable<Integer> {
@@ -85,12 +90,23 @@ final class SegmentCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     PresetOption preset;
 
+    @picocli.CommandLine.Mixin
+    LimitOptions limits;
+
     private final ObjectMapper json = new ObjectMapper();
 
     @Override
     public Integer call() throws Exception {
+        ImageLimits imageLimits = limits.limits();
         Path modelFile = modelOption.file();
         List<Path> images = collectImages();
+        checkOutputDirectory();
+        Map<Path, String> stems;
+        try {
+            stems = OutputNames.stems(images, outputFiles(), outDir);
+        } catch (OutputNames.ClashException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         Files.createDirectories(outDir);
         ConsoleProgress progress = new ConsoleProgress(spec.commandLine().getErr());
         AtomicInteger failed = new AtomicInteger();
@@ -99,8 +115,8 @@ final class SegmentCommand implements Callable<Integer> {
              PrintWriter lines = jsonFile == null ? null
                      : new PrintWriter(Files.newBufferedWriter(jsonFile, StandardCharsets.UTF_8))) {
             PrintWriter jsonOut = lines == null ? spec.commandLine().getOut() : lines;
-            ImageSegmenter segmenter = preset.segmenter(model);
-            run(segmenter, images, jsonOut, progress, failed);
+            ImageSegmenter segmenter = preset.segmenter(model, imageLimits);
+            run(segmenter, images, stems, jsonOut, lines == null, progress, failed);
         }
         if (failed.get() > 0) {
             spec.commandLine().getErr().printf("%d of %d images failed.%n", failed.get(), images.size());
@@ -113,8 +129,8 @@ final class SegmentCommand implements Callable<Integer> {
      * Decoding and preprocessing of the next images run on one thread, post-processing and writing on another,
      * while this thread runs the network: at most two images wait at each hand-over.
      */
-    private void run(ImageSegmenter segmenter, List<Path> images, PrintWriter jsonOut, ConsoleProgress progress,
-                     AtomicInteger failed) throws InterruptedException {
+    private void run(ImageSegmenter segmenter, List<Path> images, Map<Path, String> stems, PrintWriter jsonOut,
+                     boolean jsonToStdout, ConsoleProgress progress, AtomicInteger failed) throws InterruptedException {
         ExecutorService loader = Executors.newSingleThreadExecutor(daemon("dilation4j-decode"));
         ExecutorService writer = Executors.newSingleThreadExecutor(daemon("dilation4j-write"));
         Deque<Future<ImageSegmenter.Prepared>> ahead = new ArrayDeque<>();
@@ -152,7 +168,8 @@ final class SegmentCommand implements Callable<Integer> {
                 }
                 writing.add(writer.submit(() -> {
                     try (ImageSegmenter.Prepared owned = prepared) {
-                        writeResults(image, owned, segmenter.finish(inferred), jsonOut);
+                        writeResults(image, stems.get(image), owned, segmenter.finish(inferred), jsonOut,
+                                jsonToStdout ? progress : null);
                     } catch (IOException | RuntimeException e) {
                         reportFailure(image, e, progress, failed);
                     }
@@ -175,13 +192,13 @@ final class SegmentCommand implements Callable<Integer> {
         }
     }
 
-    private void writeResults(Path image, ImageSegmenter.Prepared prepared, SegmentationResult result,
-                              PrintWriter jsonOut) throws IOException {
+    /** Writes the files of one image, then its JSON line (ending the progress bar's line first if it shares stdout's terminal). */
+    private void writeResults(Path image, String stem, ImageSegmenter.Prepared prepared, SegmentationResult result,
+                              PrintWriter jsonOut, ConsoleProgress sharedTerminal) throws IOException {
         long start = System.nanoTime();
-        String stem = stem(image);
         Map<String, String> written = new LinkedHashMap<>();
         for (Output kind : outputs) {
-            Path file = outDir.resolve(stem + "_" + kind + (kind == Output.prob ? ".npy" : ".png"));
+            Path file = outDir.resolve(stem + suffix(kind));
             switch (kind) {
                 case color -> writeMat(SegmentationImages.color(result), file);
                 case labels -> writeMat(SegmentationImages.labels(result), file);
@@ -205,16 +222,37 @@ final class SegmentCommand implements Callable<Integer> {
             fractions.put(result.dataset().classNames().get(c), values[c]);
         }
         line.put("class_fractions", fractions);
-        Map<String, Double> timings = new LinkedHashMap<>(result.timingsMs());
-        timings.put("total", timings.values().stream().mapToDouble(Double::doubleValue).sum());
-        line.put("timings_ms", timings);
+        line.put("timings_ms", result.timingsMs());
         line.put("outputs", written);
         synchronized (jsonOut) {
+            if (sharedTerminal != null) {
+                sharedTerminal.interrupt();
+            }
             jsonOut.println(json.writeValueAsString(line));
             jsonOut.flush();
         }
         for (String conversion : result.conversions()) {
             spec.commandLine().getErr().println("dilation4j segment: " + image + ": " + conversion);
+        }
+    }
+
+    private static String suffix(Output kind) {
+        return "_" + kind + (kind == Output.prob ? ".npy" : ".png");
+    }
+
+    private List<String> outputFiles() {
+        return outputs.stream().map(SegmentCommand::suffix).toList();
+    }
+
+    /** {@code -o} must name a directory (or nothing yet): results go into it under the images' names. */
+    private void checkOutputDirectory() {
+        if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--out " + outDir
+                    + " is a file; give a directory (it is created if missing)");
+        }
+        if (jsonFile != null && Files.isDirectory(jsonFile)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--json " + jsonFile
+                    + " is a directory; give a file name");
         }
     }
 

@@ -11,6 +11,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ai.dilation4j.runtime.segment.ImageLimits;
 import ai.dilation4j.runtime.segment.DecodedImage;
 import ai.dilation4j.runtime.segment.ImageDecoder;
 
@@ -24,7 +25,7 @@ class ExifOrientationTest {
         Path rotated = dir.resolve("rotated.jpg");
         Files.write(rotated, withOrientation(jpeg, 6));
 
-        try (DecodedImage upright = ImageDecoder.decode(plain); DecodedImage turned = ImageDecoder.decode(rotated)) {
+        try (DecodedImage upright = ImageDecoder.decode(plain, ImageLimits.DEFAULT); DecodedImage turned = ImageDecoder.decode(rotated, ImageLimits.DEFAULT)) {
             assertThat(new int[] {upright.height(), upright.width()}).containsExactly(20, 40);
             assertThat(new int[] {turned.height(), turned.width()}).containsExactly(40, 20);
         }

@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import ai.dilation4j.runtime.io.Npy;
+import ai.dilation4j.testing.RequiresSharedData;
 import ai.dilation4j.testing.SharedData;
 
 /**
@@ -33,6 +34,7 @@ class FixturesThroughCliTest {
         return SharedData.fixtures();
     }
 
+    @RequiresSharedData
     @ParameterizedTest(name = "{0}")
     @MethodSource("fixtures")
     void convertAndForwardReproduceEverySavedBlob(Path fixture, @TempDir Path work) throws IOException, Exception {

@@ -15,6 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import ai.dilation4j.runtime.segment.ImageLimits;
 import ai.dilation4j.models.ModelPreset;
 import ai.dilation4j.models.ModelRegistry;
 import ai.dilation4j.models.DatasetSpec;
@@ -22,6 +23,7 @@ import ai.dilation4j.runtime.io.Npy;
 import ai.dilation4j.runtime.segment.DecodedImage;
 import ai.dilation4j.runtime.segment.ImageDecoder;
 import ai.dilation4j.runtime.segment.TileExtractor;
+import ai.dilation4j.testing.RequiresSharedData;
 import ai.dilation4j.testing.SharedData;
 
 /**
@@ -35,6 +37,7 @@ class SegmentFixturesTest {
         return SharedData.fixtures().stream().filter(f -> Files.exists(f.resolve("label.png"))).toList();
     }
 
+    @RequiresSharedData
     @ParameterizedTest(name = "{0}")
     @MethodSource("fixturesWithLabels")
     void reproducesPredictPy(Path fixture, @TempDir Path work) throws Exception {
@@ -69,12 +72,13 @@ class SegmentFixturesTest {
         assertThat(differing).isLessThanOrEqualTo(ours.length / 1000);
     }
 
+    @RequiresSharedData
     @ParameterizedTest(name = "{0}")
     @MethodSource("fixturesWithLabels")
     void firstTileIsTheFixtureInputBlob(Path fixture) throws Exception {
         DatasetSpec dataset = presetOf(fixture).dataset();
         INDArray expected = Npy.read(fixture.resolve("input_blob.npy"));
-        try (DecodedImage image = ImageDecoder.decode(fixture.resolve("input.png"));
+        try (DecodedImage image = ImageDecoder.decode(fixture.resolve("input.png"), ImageLimits.DEFAULT);
              TileExtractor tiles = new TileExtractor(image, dataset, (int) expected.size(2), (int) expected.size(3))) {
             assertThat(tiles.tile(0, 0).equals(expected)).as("bit-exact network input").isTrue();
         }

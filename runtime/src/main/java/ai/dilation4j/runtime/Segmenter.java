@@ -12,8 +12,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import ai.dilation4j.models.DatasetSpec;
-import ai.dilation4j.runtime.segment.DecodedImage;
-import ai.dilation4j.runtime.segment.ImageDecoder;
 import ai.dilation4j.runtime.segment.ImageSegmenter;
 import ai.dilation4j.runtime.segment.SegmentationResult;
 
@@ -57,7 +55,7 @@ public final class Segmenter implements AutoCloseable {
         }
         int tileBatch = options.tileBatchChosen() ? options.tileBatch()
                 : ai.dilation4j.runtime.device.TileBatchPlanner.forCurrentBackend(model, options.threads());
-        this.pipeline = new ImageSegmenter(model.metadata(), dataset, this::runTiles, tileBatch);
+        this.pipeline = new ImageSegmenter(model.metadata(), dataset, this::runTiles, tileBatch, options.limits());
     }
 
     public SegmenterOptions options() {
@@ -69,33 +67,40 @@ public final class Segmenter implements AutoCloseable {
     }
 
     public SegmentationResult segment(Path file) throws DilationException {
-        return run(ImageDecoder.decode(file, options.limits()));
+        checkOpen();
+        return run(pipeline.prepare(file));
     }
 
     /** Segments an encoded image (PNG, JPEG, ...); {@code name} appears in messages and the result. */
     public SegmentationResult segment(String name, byte[] encoded) throws DilationException {
-        return run(ImageDecoder.decode(name, encoded, options.limits()));
+        checkOpen();
+        return run(pipeline.prepare(name, encoded));
     }
 
     public SegmentationResult segment(byte[] encoded) throws DilationException {
-        return segment("image", encoded);
+        return segment("encoded image (" + encoded.length + " bytes)", encoded);
     }
 
+    /** Segments a Java image of any type, sub-images included. */
     public SegmentationResult segment(BufferedImage image) throws DilationException {
-        return run(ImageDecoder.decode("image", image, options.limits()));
+        checkOpen();
+        return run(pipeline.prepare("BufferedImage " + image.getWidth() + "x" + image.getHeight(), image));
     }
 
     /** Segments an OpenCV image (8-bit BGR, BGRA or gray); the caller keeps ownership of {@code image}. */
     public SegmentationResult segment(Mat image) throws DilationException {
-        return run(ImageDecoder.decode("image", image, options.limits()));
+        checkOpen();
+        return run(pipeline.prepare("Mat " + image.cols() + "x" + image.rows(), image));
     }
 
-    private SegmentationResult run(DecodedImage image) throws DilationException {
+    private void checkOpen() {
         if (closed) {
-            image.close();
             throw new IllegalStateException("This segmenter is closed");
         }
-        try (ImageSegmenter.Prepared prepared = pipeline.prepare(image)) {
+    }
+
+    private SegmentationResult run(ImageSegmenter.Prepared image) throws DilationException {
+        try (ImageSegmenter.Prepared prepared = image) {
             ImageSegmenter.Inferred inferred = pipeline.infer(prepared);
             return options.outputResolution() == SegmenterOptions.OutputResolution.IMAGE
                     ? pipeline.finish(inferred) : pipeline.finishAtNetworkResolution(inferred);

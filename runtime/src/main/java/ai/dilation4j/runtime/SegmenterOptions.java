@@ -13,7 +13,8 @@ import ai.dilation4j.runtime.segment.ImageLimits;
  *   <li>{@code tileBatch}: tiles of one image per network call (default 1);</li>
  *   <li>{@code outputResolution}: {@link OutputResolution#IMAGE} (predict.py's zoomed output, the default) or
  *       {@link OutputResolution#NETWORK} (the network's own resolution, zoom times fewer pixels per side);</li>
- *   <li>{@code limits}: largest encoded input and pixel count accepted (default {@link ImageLimits#DEFAULT});</li>
+ *   <li>{@code limits}: largest encoded input, pixel count, aspect ratio and tile count accepted, checked from the
+ *       image header before decoding (default {@link ImageLimits#DEFAULT});</li>
  *   <li>{@code dataset}: mean, margin, zoom and palette to use instead of the model's.</li>
  * </ul>
  */
@@ -113,13 +114,31 @@ public final class SegmenterOptions {
             return this;
         }
 
+        /** All limits at once. */
+        public Builder limits(ImageLimits limits) {
+            this.limits = java.util.Objects.requireNonNull(limits);
+            return this;
+        }
+
         public Builder maxEncodedBytes(long bytes) {
-            this.limits = new ImageLimits(bytes, limits.maxPixels());
+            this.limits = limits.withMaxEncodedBytes(bytes);
             return this;
         }
 
         public Builder maxInputPixels(long pixels) {
-            this.limits = new ImageLimits(limits.maxEncodedBytes(), pixels);
+            this.limits = limits.withMaxPixels(pixels);
+            return this;
+        }
+
+        /** Most network tiles (forward passes) one image may take once the label margin is added. */
+        public Builder maxTiles(long tiles) {
+            this.limits = limits.withMaxTiles(tiles);
+            return this;
+        }
+
+        /** Largest ratio of an image's longer side to its shorter one. */
+        public Builder maxAspectRatio(double ratio) {
+            this.limits = limits.withMaxAspectRatio(ratio);
             return this;
         }
 

@@ -1,15 +1,14 @@
 package ai.dilation4j.runtime.segment;
 
-import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferByte;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,6 +23,10 @@ import ai.dilation4j.runtime.InvalidInputException;
 /**
  * Decodes images with OpenCV the way predict.py does ({@code IMREAD_COLOR}): 8-bit BGR, EXIF-oriented; and
  * accepts in-memory images ({@link BufferedImage}, OpenCV {@link Mat}) converted to the same form.
+ *
+ * <p>Encoded images are sized from their header and passed through a {@link SizeCheck} before anything is
+ * decoded, so an oversized image costs a few kilobytes of reading; formats whose header is not read here are
+ * refused rather than decoded blind.
  */
 public final class ImageDecoder {
 
@@ -33,68 +36,108 @@ public final class ImageDecoder {
     private ImageDecoder() {
     }
 
-    public static DecodedImage decode(Path file) throws InvalidInputException {
-        return decode(file, ImageLimits.NONE);
-    }
-
+    /** Decodes an image file within the limits' bytes, pixels and aspect ratio. */
     public static DecodedImage decode(Path file, ImageLimits limits) throws InvalidInputException {
-        byte[] head;
-        try (InputStream in = Files.newInputStream(file)) {
-            long size = Files.size(file);
-            if (size > limits.maxEncodedBytes()) {
-                throw new ImageTooLargeException("Image " + file + " has " + size + " bytes, more than the limit of "
-                        + limits.maxEncodedBytes() + ".");
-            }
-            head = in.readNBytes(HEADER_BYTES);
-        } catch (NoSuchFileException e) {
-            throw new InvalidInputException("Image " + file + " does not exist.", e);
-        } catch (IOException e) {
-            throw new InvalidInputException("Cannot read image " + file + ": " + e.getMessage(), e);
-        }
-        checkDeclaredSize(file.toString(), head, limits);
-        checkComplete(file.toString(), head, tailOf(file));
-        Mat bgr = opencv_imgcodecs.imread(file.toString(), opencv_imgcodecs.IMREAD_COLOR);
-        return checked(file.toString(), bgr, ImageHeader.conversions(head), limits);
+        return decode(file, limits.maxEncodedBytes(), limits::checkSize);
     }
 
-    public static DecodedImage decode(String name, byte[] encoded, ImageLimits limits) throws InvalidInputException {
+    public static DecodedImage decode(Path file, long maxEncodedBytes, SizeCheck check) throws InvalidInputException {
+        String name = file.toString();
+        byte[] head;
+        byte[] tail;
+        ImageHeader.Size declared;
+        try (SeekableByteChannel channel = EncodedBytes.open(file)) {
+            EncodedBytes bytes = EncodedBytes.of(channel);
+            checkEncodedSize(name, bytes.size(), maxEncodedBytes);
+            head = bytes.read(0, HEADER_BYTES);
+            tail = bytes.read(Math.max(0, bytes.size() - TAIL_BYTES), TAIL_BYTES);
+            declared = declaredSize(name, head, ImageHeader.dimensions(bytes));
+        } catch (NoSuchFileException e) {
+            throw new InvalidInputException("Image " + name + " does not exist.", e);
+        } catch (IOException e) {
+            throw new InvalidInputException("Cannot read image " + name + ": " + e.getMessage(), e);
+        }
+        check.check(name, declared.width(), declared.height());
+        checkComplete(name, head, tail);
+        Mat bgr = opencv_imgcodecs.imread(name, opencv_imgcodecs.IMREAD_COLOR);
+        return checked(name, bgr, ImageHeader.conversions(head), check);
+    }
+
+    public static DecodedImage decode(String name, byte[] encoded, long maxEncodedBytes, SizeCheck check)
+            throws InvalidInputException {
         if (encoded.length == 0) {
-            throw new InvalidInputException("Image " + name + " is empty.");
+            throw new InvalidInputException("Image " + name + " is empty (0 bytes).");
         }
-        if (encoded.length > limits.maxEncodedBytes()) {
-            throw new ImageTooLargeException("Image " + name + " has " + encoded.length
-                    + " bytes, more than the limit of " + limits.maxEncodedBytes() + ".");
+        checkEncodedSize(name, encoded.length, maxEncodedBytes);
+        ImageHeader.Size declared = declaredSize(name, encoded, ImageHeader.dimensions(encoded));
+        check.check(name, declared.width(), declared.height());
+        EncodedBytes bytes = EncodedBytes.of(encoded);
+        byte[] head;
+        try {
+            head = bytes.read(0, HEADER_BYTES);
+            checkComplete(name, head, bytes.read(Math.max(0, encoded.length - TAIL_BYTES), TAIL_BYTES));
+        } catch (IOException e) {
+            throw new IllegalStateException("reading an array cannot fail", e);
         }
-        byte[] head = Arrays.copyOf(encoded, Math.min(encoded.length, HEADER_BYTES));
-        checkDeclaredSize(name, head, limits);
-        checkComplete(name, head, Arrays.copyOfRange(encoded, Math.max(0, encoded.length - TAIL_BYTES), encoded.length));
         Mat bgr;
         try (BytePointer data = new BytePointer(encoded); Mat buffer = new Mat(1, encoded.length, opencv_core.CV_8UC1, data)) {
             bgr = opencv_imgcodecs.imdecode(buffer, opencv_imgcodecs.IMREAD_COLOR);
         }
-        return checked(name, bgr, ImageHeader.conversions(head), limits);
+        return checked(name, bgr, ImageHeader.conversions(head), check);
     }
 
-    /** Converts a Java image (any type; alpha ignored, gray replicated) to 8-bit BGR. */
-    public static DecodedImage decode(String name, BufferedImage image, ImageLimits limits)
-            throws InvalidInputException {
-        checkPixels(name, image.getWidth(), image.getHeight(), limits);
-        BufferedImage bgr = image;
-        if (image.getType() != BufferedImage.TYPE_3BYTE_BGR) {
-            bgr = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
-            Graphics2D graphics = bgr.createGraphics();
-            graphics.drawImage(image, 0, 0, null);
-            graphics.dispose();
+    /**
+     * Converts a Java image of any type (sub-images included) to 8-bit BGR as OpenCV would decode the same pixels:
+     * gray replicated (raw samples, 16-bit shifted to 8), alpha ignored, other color models through their sRGB
+     * values.
+     */
+    public static DecodedImage decode(String name, BufferedImage image, SizeCheck check) throws InvalidInputException {
+        int width = image.getWidth();
+        int height = image.getHeight();
+        check.check(name, width, height);
+        Raster raster = image.getRaster();
+        List<String> conversions = new ArrayList<>();
+        byte[] bgr = new byte[Math.multiplyExact(Math.multiplyExact(width, height), 3)];
+        boolean gray = raster.getNumBands() == 1 && !(image.getColorModel() instanceof IndexColorModel);
+        if (gray) {
+            int shift = Math.max(0, raster.getSampleModel().getSampleSize(0) - 8);
+            int[] row = new int[width];
+            for (int y = 0; y < height; y++) {
+                raster.getSamples(raster.getMinX(), raster.getMinY() + y, width, 1, 0, row);
+                for (int x = 0, i = y * width * 3; x < width; x++, i += 3) {
+                    byte value = (byte) (row[x] >> shift);
+                    bgr[i] = value;
+                    bgr[i + 1] = value;
+                    bgr[i + 2] = value;
+                }
+            }
+            conversions.add("grayscale image replicated to 3 channels");
+            if (shift > 0) {
+                conversions.add(raster.getSampleModel().getSampleSize(0) + "-bit image reduced to 8 bits");
+            }
+        } else {
+            int[] row = new int[width];
+            for (int y = 0; y < height; y++) {
+                image.getRGB(0, y, width, 1, row, 0, width);
+                for (int x = 0, i = y * width * 3; x < width; x++, i += 3) {
+                    int rgb = row[x];
+                    bgr[i] = (byte) rgb;
+                    bgr[i + 1] = (byte) (rgb >> 8);
+                    bgr[i + 2] = (byte) (rgb >> 16);
+                }
+            }
+            if (image.getColorModel().hasAlpha()) {
+                conversions.add("alpha channel ignored");
+            }
         }
-        byte[] pixels = ((DataBufferByte) bgr.getRaster().getDataBuffer()).getData();
-        Mat mat = new Mat(image.getHeight(), image.getWidth(), opencv_core.CV_8UC3);
-        ((ByteBuffer) mat.createBuffer()).put(pixels);
-        return new DecodedImage(name, mat, List.of());
+        Mat mat = new Mat(height, width, opencv_core.CV_8UC3);
+        ((ByteBuffer) mat.createBuffer()).put(bgr);
+        return new DecodedImage(name, mat, conversions);
     }
 
     /** Copies an OpenCV image: 8-bit BGR as is, 8-bit gray or BGRA converted. */
-    public static DecodedImage decode(String name, Mat image, ImageLimits limits) throws InvalidInputException {
-        checkPixels(name, image.cols(), image.rows(), limits);
+    public static DecodedImage decode(String name, Mat image, SizeCheck check) throws InvalidInputException {
+        check.check(name, image.cols(), image.rows());
         if (image.depth() != opencv_core.CV_8U) {
             throw new InvalidInputException("Image " + name + " is not 8-bit (OpenCV depth " + image.depth()
                     + "); convert it with Mat.convertTo first.");
@@ -114,18 +157,30 @@ public final class ImageDecoder {
                 : List.of(image.channels() == 1 ? "grayscale image replicated to 3 channels" : "alpha channel ignored"));
     }
 
-    private static byte[] tailOf(Path file) throws InvalidInputException {
-        try (java.nio.channels.SeekableByteChannel channel = Files.newByteChannel(file)) {
-            long size = channel.size();
-            ByteBuffer tail = ByteBuffer.allocate((int) Math.min(size, TAIL_BYTES));
-            channel.position(size - tail.capacity());
-            while (tail.hasRemaining() && channel.read(tail) > 0) {
-                // fill the buffer
-            }
-            return Arrays.copyOf(tail.array(), tail.position());
-        } catch (IOException e) {
-            throw new InvalidInputException("Cannot read image " + file + ": " + e.getMessage(), e);
+    private static void checkEncodedSize(String name, long size, long maxEncodedBytes) throws ImageTooLargeException {
+        if (size > maxEncodedBytes) {
+            throw new ImageTooLargeException("Image " + name + " has " + size
+                    + " bytes, more than the limit of " + maxEncodedBytes
+                    + ". Compress or scale it first, or raise the byte limit.");
         }
+    }
+
+    private static ImageHeader.Size declaredSize(String name, byte[] head, Optional<ImageHeader.Size> size)
+            throws InvalidInputException {
+        Optional<String> format = ImageHeader.format(head);
+        if (size.isEmpty() && format.isPresent()) {
+            throw new InvalidInputException("Cannot decode image " + name + ": it is a truncated or corrupt "
+                    + format.get() + " file (its header holds no image size).");
+        }
+        if (size.isEmpty()) {
+            throw new InvalidInputException("Cannot read image " + name + ": its header is not that of a "
+                    + ImageHeader.KNOWN_FORMATS + " image, or it is corrupt (other formats: convert to PNG first).");
+        }
+        if (size.get().width() < 1 || size.get().height() < 1) {
+            throw new InvalidInputException("Image " + name + " declares " + size.get().width() + "x"
+                    + size.get().height() + " pixels; the file is corrupt.");
+        }
+        return size.get();
     }
 
     private static void checkComplete(String name, byte[] head, byte[] tail) throws InvalidInputException {
@@ -135,32 +190,18 @@ public final class ImageDecoder {
         }
     }
 
-    private static void checkDeclaredSize(String name, byte[] head, ImageLimits limits) throws InvalidInputException {
-        Optional<int[]> size = ImageHeader.dimensions(head);
-        if (size.isPresent()) {
-            checkPixels(name, size.get()[0], size.get()[1], limits);
-        }
-    }
-
-    private static void checkPixels(String name, long width, long height, ImageLimits limits)
-            throws ImageTooLargeException {
-        if (width * height > limits.maxPixels()) {
-            throw new ImageTooLargeException("Image " + name + " is " + width + "x" + height + " = " + width * height
-                    + " pixels, more than the limit of " + limits.maxPixels() + ". Scale it down first.");
-        }
-    }
-
-    private static DecodedImage checked(String name, Mat bgr, List<String> conversions, ImageLimits limits)
+    private static DecodedImage checked(String name, Mat bgr, List<String> conversions, SizeCheck check)
             throws InvalidInputException {
         if (bgr == null || bgr.empty()) {
             if (bgr != null) {
                 bgr.close();
             }
-            throw new InvalidInputException("Cannot decode image " + name + ": it is not an image OpenCV can read "
-                    + "(PNG, JPEG, BMP, TIFF, WebP, ...), or it is truncated or corrupt.");
+            throw new InvalidInputException("Cannot decode image " + name + ": it is truncated or corrupt, or a "
+                    + "variant of its format OpenCV cannot read.");
         }
         try {
-            checkPixels(name, bgr.cols(), bgr.rows(), limits);
+            // The decoded size is authoritative (EXIF orientation may swap the sides).
+            check.check(name, bgr.cols(), bgr.rows());
         } catch (ImageTooLargeException e) {
             bgr.close();
             throw e;

@@ -1,10 +1,11 @@
 package ai.dilation4j.runtime.segment;
 
+import java.awt.image.BufferedImage;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.bytedeco.opencv.opencv_core.Mat;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -35,19 +36,14 @@ public final class ImageSegmenter {
     private final DatasetSpec dataset;
     private final TileRunner runner;
     private final int tileBatch;
+    private final ImageLimits limits;
     private final int inputHeight;
     private final int inputWidth;
 
-    /** Uses the dataset fields stored in the model (convert with {@code --preset}). */
-    public ImageSegmenter(SegmentationModel model) throws InvalidInputException {
-        this(model, model.metadata().datasetSpec().orElseThrow(() -> new InvalidInputException("Model "
-                + model.metadata().name() + " carries no dataset fields (mean, margin, zoom, palette). Convert it "
-                + "with --preset, or give a preset when segmenting.")));
-    }
-
-    public ImageSegmenter(SegmentationModel model, DatasetSpec dataset) throws InvalidInputException {
+    public ImageSegmenter(SegmentationModel model, DatasetSpec dataset, ImageLimits limits)
+            throws InvalidInputException {
         // One tile per call on the CPU; on a GPU as many as fit in free device memory.
-        this(model.metadata(), dataset, model::forward, TileBatchPlanner.forCurrentBackend(model, 1));
+        this(model.metadata(), dataset, model::forward, TileBatchPlanner.forCurrentBackend(model, 1), limits);
     }
 
     /**
@@ -55,20 +51,33 @@ public final class ImageSegmenter {
      * @param dataset   mean, margin, zoom, palette to use
      * @param runner    runs the network; called from the thread calling {@link #infer}
      * @param tileBatch tiles per network call (1 or more)
+     * @param limits    what one image may cost, checked before it is decoded
      */
-    public ImageSegmenter(ModelMetadata metadata, DatasetSpec dataset, TileRunner runner, int tileBatch)
-            throws InvalidInputException {
+    public ImageSegmenter(ModelMetadata metadata, DatasetSpec dataset, TileRunner runner, int tileBatch,
+                          ImageLimits limits) throws InvalidInputException {
         this.metadata = metadata;
         this.dataset = dataset;
         this.runner = runner;
         this.tileBatch = Math.max(1, tileBatch);
+        this.limits = limits;
         long[] shape = metadata.inputShape();
+        if (shape[2] * shape[3] * 3 > Integer.MAX_VALUE) {
+            throw new InvalidInputException("Model " + metadata.name() + " takes " + shape[2] + "x" + shape[3]
+                    + " input tiles: one tile alone would hold " + shape[2] * shape[3] * 3
+                    + " values, more than a tile can (2^31 - 1). Convert the model with its deploy input size "
+                    + "(e.g. 900x900 for DilatedNet-8).");
+        }
         this.inputHeight = (int) shape[2];
         this.inputWidth = (int) shape[3];
         if (dataset.numClasses() != metadata.numClasses()) {
             throw new InvalidInputException("Dataset " + dataset.name() + " has " + dataset.numClasses()
                     + " classes but model " + metadata.name() + " outputs " + metadata.numClasses()
                     + "; use the dataset the model was trained on.");
+        }
+        if (inputHeight - 2 * dataset.labelMargin() < 1 || inputWidth - 2 * dataset.labelMargin() < 1) {
+            throw new InvalidInputException("Model " + metadata.name() + " takes " + inputHeight + "x" + inputWidth
+                    + " tiles, which leave no output inside dataset " + dataset.name() + "'s label margin of "
+                    + dataset.labelMargin() + " on each side; use the preset the model was trained for.");
         }
     }
 
@@ -106,23 +115,71 @@ public final class ImageSegmenter {
     public record Inferred(Prepared prepared, ProbabilityMap stitched, double forwardMs) {
     }
 
+    public ImageLimits limits() {
+        return limits;
+    }
+
+    /** Decodes and preprocesses an image file, after checking its declared size against the limits. */
     public Prepared prepare(Path file) throws InvalidInputException {
         long start = System.nanoTime();
-        DecodedImage image = ImageDecoder.decode(file);
-        return prepare(image, millisSince(start));
+        return prepare(ImageDecoder.decode(file, limits.maxEncodedBytes(), this::checkWork), start);
     }
 
-    /** Preprocesses a decoded image; the returned object takes ownership of it. */
-    public Prepared prepare(DecodedImage image) {
-        return prepare(image, 0);
-    }
-
-    private Prepared prepare(DecodedImage image, double decodeMs) {
+    /** Decodes and preprocesses an encoded image (PNG, JPEG, ...); {@code name} appears in messages. */
+    public Prepared prepare(String name, byte[] encoded) throws InvalidInputException {
         long start = System.nanoTime();
-        Prepared prepared = new Prepared(image, new TileExtractor(image, dataset, inputHeight, inputWidth));
-        prepared.timings.put("decode", decodeMs);
+        return prepare(ImageDecoder.decode(name, encoded, limits.maxEncodedBytes(), this::checkWork), start);
+    }
+
+    public Prepared prepare(String name, BufferedImage image) throws InvalidInputException {
+        long start = System.nanoTime();
+        return prepare(ImageDecoder.decode(name, image, this::checkWork), start);
+    }
+
+    /** Copies and preprocesses an OpenCV image (8-bit BGR, BGRA or gray); the caller keeps {@code image}. */
+    public Prepared prepare(String name, Mat image) throws InvalidInputException {
+        long start = System.nanoTime();
+        return prepare(ImageDecoder.decode(name, image, this::checkWork), start);
+    }
+
+    private Prepared prepare(DecodedImage image, long decodeStart) {
+        long start = System.nanoTime();
+        Prepared prepared;
+        try {
+            prepared = new Prepared(image, new TileExtractor(image, dataset, inputHeight, inputWidth));
+        } catch (RuntimeException e) {
+            image.close();
+            throw e;
+        }
+        prepared.timings.put("decode", (start - decodeStart) / 1e6);
         prepared.timings.put("preprocess", millisSince(start));
         return prepared;
+    }
+
+    /**
+     * The work an image of this size costs: its pixels and aspect ratio (the limits' own checks) and the number of
+     * network tiles predict.py's tiling needs once the label margin is added, for either orientation since EXIF
+     * may swap the sides on decoding.
+     */
+    public void checkWork(String name, long width, long height) throws ImageTooLargeException {
+        limits.checkSize(name, width, height);
+        long tiles = Math.max(tilesFor(width, height), tilesFor(height, width));
+        if (tiles > limits.maxTiles()) {
+            throw new ImageTooLargeException("Image " + name + " is " + width + "x" + height + " and needs "
+                    + tiles + " network tiles of " + inputHeight + "x" + inputWidth
+                    + " (label margin " + dataset.labelMargin() + "), more than the limit of "
+                    + limits.maxTiles() + ". Scale it down, or raise the tile limit.");
+        }
+    }
+
+    private long tilesFor(long width, long height) {
+        long outputHeight = inputHeight - 2L * dataset.labelMargin();
+        long outputWidth = inputWidth - 2L * dataset.labelMargin();
+        return ceilDiv(height, outputHeight) * ceilDiv(width, outputWidth);
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
     }
 
     /** Runs the network on every tile, {@code tileBatch} tiles per call, and stitches the outputs. */
@@ -140,7 +197,6 @@ public final class ImageSegmenter {
             INDArray outputs = runner.run(count == 1 ? tiles[0] : Nd4j.concat(0, tiles));
             int h = (int) outputs.size(2);
             int w = (int) outputs.size(3);
-            checkTileOutput(outputs, layout);
             if (stitched == null) {
                 stitched = ProbabilityMap.empty((int) outputs.size(1), h * layout.tilesDown(), w * layout.tilesAcross());
             }
@@ -150,6 +206,7 @@ public final class ImageSegmenter {
                         NDArrayIndex.all()), tile / layout.tilesAcross() * h, tile % layout.tilesAcross() * w);
             }
         }
+        checkCoverage(stitched, prepared);
         return new Inferred(prepared, stitched, millisSince(start));
     }
 
@@ -161,15 +218,25 @@ public final class ImageSegmenter {
         }
     }
 
-    private void checkTileOutput(INDArray output, TileLayout layout) throws InvalidInputException {
-        long h = output.size(2);
-        long w = output.size(3);
-        if (h * dataset.zoom() != layout.outputHeight() || w * dataset.zoom() != layout.outputWidth()) {
-            throw new InvalidInputException("Model " + metadata.name() + " outputs " + h + "x" + w + " per "
-                    + inputHeight + "x" + inputWidth + " tile, but a label margin of " + dataset.labelMargin()
-                    + " and zoom " + dataset.zoom() + " need " + layout.outputHeight() / (double) dataset.zoom() + "x"
-                    + layout.outputWidth() / (double) dataset.zoom() + " (output " + Arrays.toString(output.shape())
-                    + "). Use the preset the model was trained for.");
+    /**
+     * predict.py concatenates whatever each tile outputs and zooms the whole map to the image size, reading row
+     * {@code y / zoom} (and the one after it) for image row {@code y}; the map must reach the last image row and
+     * column, or predict.py itself fails. Maps of other sizes than {@code (input - 2 margin) / zoom} per tile
+     * are used as predict.py uses them.
+     */
+    private void checkCoverage(ProbabilityMap stitched, Prepared prepared) throws InvalidInputException {
+        DecodedImage image = prepared.image();
+        TileLayout layout = prepared.layout();
+        int zoom = dataset.zoom();
+        long neededRows = ceilDiv(image.height(), zoom);
+        long neededColumns = ceilDiv(image.width(), zoom);
+        if (stitched.height() < neededRows || stitched.width() < neededColumns) {
+            throw new InvalidInputException("Model " + metadata.name() + " outputs "
+                    + stitched.height() / layout.tilesDown() + "x" + stitched.width() / layout.tilesAcross() + " per "
+                    + inputHeight + "x" + inputWidth + " tile, " + stitched.height() + "x" + stitched.width()
+                    + " for image " + image.name() + ", but zoom " + zoom + " over its " + image.height() + "x"
+                    + image.width() + " pixels needs at least " + neededRows + "x" + neededColumns
+                    + ". Use the preset the model was trained for.");
         }
     }
 

@@ -13,6 +13,9 @@ import ai.dilation4j.models.DatasetSpec;
  */
 public final class SegmentationResult {
 
+    /** The timing entry that sums the stages. */
+    public static final String TOTAL = "total";
+
     private final String name;
     private final DatasetSpec dataset;
     private final int[] labels;
@@ -29,7 +32,10 @@ public final class SegmentationResult {
         this.probabilities = probabilities;
         this.conversions = List.copyOf(conversions);
         this.tiles = tiles;
-        this.timingsMs = Collections.unmodifiableMap(new LinkedHashMap<>(timingsMs));
+        Map<String, Double> stages = new LinkedHashMap<>(timingsMs);
+        stages.remove(TOTAL);
+        stages.put(TOTAL, stages.values().stream().mapToDouble(Double::doubleValue).sum());
+        this.timingsMs = Collections.unmodifiableMap(stages);
     }
 
     public String name() {
@@ -71,7 +77,10 @@ public final class SegmentationResult {
         return tiles;
     }
 
-    /** Milliseconds per stage: decode, preprocess, forward, postprocess (and what callers add). */
+    /**
+     * Milliseconds per stage: decode, preprocess, forward, postprocess (and what callers add with
+     * {@link #withTiming}), then {@value #TOTAL}, their sum.
+     */
     public Map<String, Double> timingsMs() {
         return timingsMs;
     }
