@@ -57,7 +57,7 @@ final class SegmentCommand implements Callable<Integer> {
 
     static final int SOME_FAILED = 3;
     private static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp",
-            "ppm", "pgm", "pbm", "jp2", "exr", "hdr", "pic", "ras", "sr");
+            "ppm", "pgm", "pbm", "pnm", "hdr", "pic", "ras", "sr");
 
     /** The files segment can write. */
     enum Output { color, labels, prob, overlay }

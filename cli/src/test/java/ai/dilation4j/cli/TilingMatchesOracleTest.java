@@ -19,17 +19,19 @@ import ai.dilation4j.runtime.io.Npy;
 import ai.dilation4j.testing.OpenCvDnnOracle;
 
 /**
- * Images that need several tiles (and one smaller than the label margin) segmented by {@code segment} and by a
+ * Images that need several tiles (and one smaller than the label margin), and a network whose tile output is not
+ * the valid region divided by the zoom (predict.py stitches it as it comes), segmented by {@code segment} and by a
  * second, deliberately plain implementation of predict.py written here: index arithmetic for the reflected
  * margin and tile padding, OpenCV DNN as the network, loops for stitching, {@code interp_map} and argmax.
  * Labels must agree except where the oracle's top-2 margin is below 1e-4.
  */
 class TilingMatchesOracleTest {
 
-    @ParameterizedTest(name = "{0}x{1} image")
-    @CsvSource({"45, 61", "33, 20", "5, 7"})
-    void segmentMatchesAPlainPredictPy(int height, int width, @TempDir Path dir) throws Exception {
-        Path model = TinyModel.convert(dir);
+    @ParameterizedTest(name = "{0}x{1} image, {2}x{3} network input")
+    @CsvSource({"45, 61, 388, 396", "33, 20, 388, 396", "5, 7, 388, 396", "45, 61, 389, 405"})
+    void segmentMatchesAPlainPredictPy(int height, int width, int inputHeight, int inputWidth, @TempDir Path dir)
+            throws Exception {
+        Path model = TinyModel.convert(dir, inputHeight, inputWidth);
         Path image = TinyModel.image(dir.resolve("scene.png"), height, width, height * 31 + width);
         CliRun run = CliRun.of("segment", "--model", model.toString(), "-o", dir.toString(), "--output",
                 "labels,prob", image.toString());
@@ -39,7 +41,7 @@ class TilingMatchesOracleTest {
         float[][][] expected;
         try (OpenCvDnnOracle network = new OpenCvDnnOracle(dir.resolve("tiny_deploy.prototxt"),
                 dir.resolve("tiny.caffemodel"))) {
-            expected = predictPy(network, image, dataset, 388, 396);
+            expected = predictPy(network, image, dataset, inputHeight, inputWidth);
         }
         INDArray prob = Npy.read(dir.resolve("scene_prob.npy"));
         int[] labels = SegmentFixturesTest.pixels(dir.resolve("scene_labels.png"));

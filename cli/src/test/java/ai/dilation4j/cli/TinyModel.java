@@ -41,7 +41,16 @@ final class TinyModel {
 
     /** Writes the prototxt and random weights into {@code dir}; returns the prototxt. */
     static Path writeCaffeFiles(Path dir) throws IOException {
-        Path prototxt = Files.writeString(dir.resolve("tiny_deploy.prototxt"), PROTOTXT);
+        return writeCaffeFiles(dir, 388, 396);
+    }
+
+    /**
+     * The same network for another input size; sizes other than 372 + a multiple of 8 give tile outputs that do not
+     * match the valid region exactly (389x405: 2x4 per tile for a 17x33 region), which predict.py accepts.
+     */
+    static Path writeCaffeFiles(Path dir, int inputHeight, int inputWidth) throws IOException {
+        Path prototxt = Files.writeString(dir.resolve("tiny_deploy.prototxt"),
+                PROTOTXT.replace("dim: 388 dim: 396", "dim: " + inputHeight + " dim: " + inputWidth));
         CliRun run = CliRun.of("random-weights", "--prototxt", prototxt.toString(), "-o",
                 dir.resolve("tiny.caffemodel").toString(), "--seed", "5");
         assertThat(run.exitCode()).as(run.toString()).isZero();
@@ -50,7 +59,11 @@ final class TinyModel {
 
     /** Converts the tiny network with the pascal_voc preset; returns the model file. */
     static Path convert(Path dir) throws IOException {
-        Path prototxt = writeCaffeFiles(dir);
+        return convert(dir, 388, 396);
+    }
+
+    static Path convert(Path dir, int inputHeight, int inputWidth) throws IOException {
+        Path prototxt = writeCaffeFiles(dir, inputHeight, inputWidth);
         Path model = dir.resolve("tiny.zip");
         CliRun run = CliRun.of("convert", "--prototxt", prototxt.toString(), "--weights",
                 dir.resolve("tiny.caffemodel").toString(), "--preset", "pascal_voc", "-o", model.toString());

@@ -1,10 +1,7 @@
 package ai.dilation4j.runtime.segment;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.RandomAccessFile;
 import java.util.Arrays;
 
 /**
@@ -35,9 +32,12 @@ interface EncodedBytes {
         };
     }
 
-    /** A view of an open channel; the caller closes the channel. */
-    static EncodedBytes of(SeekableByteChannel channel) throws IOException {
-        long size = channel.size();
+    /**
+     * A view of an open file; the caller closes it. A {@link RandomAccessFile}, not a channel: a channel is closed
+     * by an interrupt of the reading thread, and cancelling a segmentation must not turn into a read error.
+     */
+    static EncodedBytes of(RandomAccessFile file) throws IOException {
+        long size = file.length();
         return new EncodedBytes() {
             @Override
             public long size() {
@@ -49,17 +49,11 @@ interface EncodedBytes {
                 if (offset >= size) {
                     return new byte[0];
                 }
-                ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(length, size - offset));
-                channel.position(offset);
-                while (buffer.hasRemaining() && channel.read(buffer) > 0) {
-                    // keep reading until the range is filled or the file ends
-                }
-                return Arrays.copyOf(buffer.array(), buffer.position());
+                byte[] bytes = new byte[(int) Math.min(length, size - offset)];
+                file.seek(offset);
+                file.readFully(bytes);
+                return bytes;
             }
         };
-    }
-
-    static SeekableByteChannel open(Path file) throws IOException {
-        return Files.newByteChannel(file);
     }
 }

@@ -5,8 +5,9 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
-import java.nio.file.NoSuchFileException;
+import java.io.FileNotFoundException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,16 +47,18 @@ public final class ImageDecoder {
         byte[] head;
         byte[] tail;
         ImageHeader.Size declared;
-        try (SeekableByteChannel channel = EncodedBytes.open(file)) {
-            EncodedBytes bytes = EncodedBytes.of(channel);
+        try (RandomAccessFile input = new RandomAccessFile(file.toFile(), "r")) {
+            EncodedBytes bytes = EncodedBytes.of(input);
             checkEncodedSize(name, bytes.size(), maxEncodedBytes);
             head = bytes.read(0, HEADER_BYTES);
             tail = bytes.read(Math.max(0, bytes.size() - TAIL_BYTES), TAIL_BYTES);
             declared = declaredSize(name, head, ImageHeader.dimensions(bytes));
-        } catch (NoSuchFileException e) {
-            throw new InvalidInputException("Image " + name + " does not exist.", e);
+        } catch (FileNotFoundException e) {
+            throw new InvalidInputException(Files.isDirectory(file) ? "Image " + name + " is a directory."
+                    : Files.exists(file) ? "Cannot open image " + name + ": " + e.getMessage()
+                    : "Image " + name + " does not exist.", e);
         } catch (IOException e) {
-            throw new InvalidInputException("Cannot read image " + name + ": " + e.getMessage(), e);
+            throw new InvalidInputException("Cannot read image " + name + ": " + e, e);
         }
         check.check(name, declared.width(), declared.height());
         checkComplete(name, head, tail);

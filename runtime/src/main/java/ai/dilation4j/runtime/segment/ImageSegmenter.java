@@ -158,12 +158,12 @@ public final class ImageSegmenter {
 
     /**
      * The work an image of this size costs: its pixels and aspect ratio (the limits' own checks) and the number of
-     * network tiles predict.py's tiling needs once the label margin is added, for either orientation since EXIF
-     * may swap the sides on decoding.
+     * network tiles predict.py's tiling needs once the label margin is added. Checked on the declared size and
+     * again on the decoded one, which EXIF orientation may have turned (bounded by the pixel limit either way).
      */
     public void checkWork(String name, long width, long height) throws ImageTooLargeException {
         limits.checkSize(name, width, height);
-        long tiles = Math.max(tilesFor(width, height), tilesFor(height, width));
+        long tiles = tilesFor(width, height);
         if (tiles > limits.maxTiles()) {
             throw new ImageTooLargeException("Image " + name + " is " + width + "x" + height + " and needs "
                     + tiles + " network tiles of " + inputHeight + "x" + inputWidth

@@ -1,0 +1,115 @@
+package ai.dilation4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import ai.dilation4j.runtime.SegmentationCancelledException;
+import ai.dilation4j.runtime.SegmentationModel;
+import ai.dilation4j.runtime.Segmenter;
+import ai.dilation4j.runtime.SegmenterOptions;
+import ai.dilation4j.runtime.segment.ImageTooLargeException;
+
+/**
+ * Images that cost far more than their bytes are refused from their header, on the CLI and in the API, before any
+ * pixel is decoded: memory stays flat. The tiny model's tiles hold 16x24 valid pixels each.
+ */
+class HostileImagesTest {
+
+    @TempDir
+    static Path shared;
+    static Path model;
+
+    @BeforeAll
+    static void convert() throws IOException {
+        model = TinyModel.convert(shared);
+    }
+
+    @Test
+    void aPngBombIsRefusedFromItsHeaderWithFlatMemory(@TempDir Path dir) throws Exception {
+        Path bomb = Files.write(dir.resolve("bomb.png"), CraftedPng.zeros(30000, 30000, 1));
+        assertThat(Files.size(bomb)).isLessThan(1 << 20);
+        long rssBefore = residentMegabytes();
+        CliRun run = CliRun.of("segment", "--model", model.toString(), "-o", dir.resolve("out").toString(),
+                bomb.toString());
+        long grown = residentMegabytes() - rssBefore;
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(SegmentCommand.SOME_FAILED);
+        assertThat(run.err()).contains("bomb.png is 30000x30000 = 900000000 pixels, more than the limit of 20000000");
+        assertThat(grown).as("MB the process grew; decoding would take 2,700").isLessThan(300);
+        assertThat(dir.resolve("out/bomb_labels.png")).doesNotExist();
+    }
+
+    @Test
+    void aThinImageIsRefusedForItsAspectRatioOnTheCliAndInTheApi(@TempDir Path dir) throws Exception {
+        byte[] thin = CraftedPng.zeros(1, 999_999, 8);
+        Path file = Files.write(dir.resolve("thin.png"), thin);
+        CliRun run = CliRun.of("segment", "--model", model.toString(), "-o", dir.toString(), file.toString());
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(SegmentCommand.SOME_FAILED);
+        assertThat(run.err()).contains("1x999999, an aspect ratio of 999999:1, more than the limit of 20:1");
+        try (SegmentationModel loaded = SegmentationModel.load(model);
+             Segmenter segmenter = loaded.segmenter(SegmenterOptions.defaults())) {
+            assertThatThrownBy(() -> segmenter.segment("request", thin)).isInstanceOf(ImageTooLargeException.class)
+                    .hasMessageContaining("aspect ratio");
+        }
+    }
+
+    @Test
+    void theTileCountIsLimitedAndTheLimitCanBeRaised(@TempDir Path dir) throws Exception {
+        Path image = TinyModel.image(dir.resolve("wide.png"), 40, 120, 3); // 3 x 5 tiles of 16x24
+        CliRun refused = CliRun.of("segment", "--model", model.toString(), "-o", dir.toString(), "--max-tiles", "14",
+                image.toString());
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(SegmentCommand.SOME_FAILED);
+        assertThat(refused.err()).contains("needs 15 network tiles of 388x396 (label margin 186), more than the "
+                + "limit of 14");
+        CliRun raised = CliRun.of("segment", "--model", model.toString(), "-o", dir.toString(), "--max-tiles", "15",
+                image.toString());
+        assertThat(raised.exitCode()).as(raised.toString()).isZero();
+        try (SegmentationModel loaded = SegmentationModel.load(model);
+             Segmenter segmenter = loaded.segmenter(SegmenterOptions.builder().maxTiles(14).build())) {
+            assertThatThrownBy(() -> segmenter.segment(image)).isInstanceOf(ImageTooLargeException.class);
+        }
+    }
+
+    @Test
+    void anInterruptedCallerGetsACancellationAndKeepsItsInterruptFlag(@TempDir Path dir) throws Exception {
+        Path image = TinyModel.image(dir.resolve("scene.png"), 40, 50, 3);
+        try (SegmentationModel loaded = SegmentationModel.load(model);
+             Segmenter segmenter = loaded.segmenter(SegmenterOptions.defaults())) {
+            Thread.currentThread().interrupt();
+            try {
+                assertThatThrownBy(() -> segmenter.segment(image)).isInstanceOf(SegmentationCancelledException.class)
+                        .hasMessageContaining("after 0 of");
+                assertThat(Thread.currentThread().isInterrupted()).isTrue();
+            } finally {
+                Thread.interrupted();
+            }
+            assertThat(segmenter.segment(image).tiles()).isEqualTo(3 * 3);
+        }
+    }
+
+    @Test
+    void aHeaderClaimingNoPixelsOrAnUnknownFormatIsRefusedWithoutDecoding(@TempDir Path dir) throws Exception {
+        Path empty = Files.write(dir.resolve("zero.png"), CraftedPng.zeros(0, 5, 8));
+        Path text = Files.writeString(dir.resolve("notes.png"), "not an image at all");
+        CliRun run = CliRun.of("segment", "--model", model.toString(), "-o", dir.resolve("out").toString(),
+                empty.toString(), text.toString());
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(SegmentCommand.SOME_FAILED);
+        assertThat(run.err()).contains("zero.png declares 0x5 pixels", "notes.png: its header is not that of a PNG");
+    }
+
+    private static long residentMegabytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+            }
+        }
+        throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+}
