@@ -24,27 +24,37 @@ final class ConsoleProgress implements ProgressListener {
         this(err, stderrIsTerminal());
     }
 
+    ConsoleProgress(PrintWriter err, boolean enabled) {
+        this.err = err;
+        this.enabled = enabled;
+    }
+
     /**
-     * Java cannot ask isatty(2) directly; {@code System.console()} answers for stdin and stdout. The launcher
-     * passes the shell's {@code [ -t 2 ]} as {@code dilation4j.stderr.terminal}; without it, Linux tells through
-     * the file descriptor's link ({@code /dev/pts/N} or {@code /dev/ttyN}).
+     * Java cannot ask isatty() directly ({@code System.console()} answers for stdin and stdout together). The
+     * launcher passes the shell's {@code [ -t 1 ]} and {@code [ -t 2 ]} as {@code dilation4j.stdout.terminal} and
+     * {@code dilation4j.stderr.terminal}; without them, Linux tells through the descriptor's link
+     * ({@code /dev/pts/N} or {@code /dev/ttyN}).
      */
     static boolean stderrIsTerminal() {
-        String told = System.getProperty("dilation4j.stderr.terminal");
+        return isTerminal("stderr", 2);
+    }
+
+    static boolean stdoutIsTerminal() {
+        return isTerminal("stdout", 1);
+    }
+
+    private static boolean isTerminal(String stream, int descriptor) {
+        String told = System.getProperty("dilation4j." + stream + ".terminal");
         if (told != null) {
             return Boolean.parseBoolean(told);
         }
         try {
-            String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/2")).toString();
+            String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + descriptor))
+                    .toString();
             return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
         } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
             return System.console() != null;
         }
-    }
-
-    ConsoleProgress(PrintWriter err, boolean enabled) {
-        this.err = err;
-        this.enabled = enabled;
     }
 
     @Override

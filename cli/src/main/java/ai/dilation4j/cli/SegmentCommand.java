@@ -116,7 +116,7 @@ final class SegmentCommand implements Callable<Integer> {
                      : new PrintWriter(Files.newBufferedWriter(jsonFile, StandardCharsets.UTF_8))) {
             PrintWriter jsonOut = lines == null ? spec.commandLine().getOut() : lines;
             ImageSegmenter segmenter = preset.segmenter(model, imageLimits);
-            run(segmenter, images, stems, jsonOut, lines == null, progress, failed);
+            run(segmenter, images, stems, jsonOut, lines == null && ConsoleProgress.stdoutIsTerminal(), progress, failed);
         }
         if (failed.get() > 0) {
             spec.commandLine().getErr().printf("%d of %d images failed.%n", failed.get(), images.size());
@@ -130,7 +130,7 @@ final class SegmentCommand implements Callable<Integer> {
      * while this thread runs the network: at most two images wait at each hand-over.
      */
     private void run(ImageSegmenter segmenter, List<Path> images, Map<Path, String> stems, PrintWriter jsonOut,
-                     boolean jsonToStdout, ConsoleProgress progress, AtomicInteger failed) throws InterruptedException {
+                     boolean jsonOnTerminal, ConsoleProgress progress, AtomicInteger failed) throws InterruptedException {
         ExecutorService loader = Executors.newSingleThreadExecutor(daemon("dilation4j-decode"));
         ExecutorService writer = Executors.newSingleThreadExecutor(daemon("dilation4j-write"));
         Deque<Future<ImageSegmenter.Prepared>> ahead = new ArrayDeque<>();
@@ -169,7 +169,7 @@ final class SegmentCommand implements Callable<Integer> {
                 writing.add(writer.submit(() -> {
                     try (ImageSegmenter.Prepared owned = prepared) {
                         writeResults(image, stems.get(image), owned, segmenter.finish(inferred), jsonOut,
-                                jsonToStdout ? progress : null);
+                                jsonOnTerminal ? progress : null);
                     } catch (IOException | RuntimeException e) {
                         reportFailure(image, e, progress, failed);
                     }
