@@ -55,10 +55,10 @@ final class EvaluateCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ModelOption modelOption;
 
-    @Option(names = "--images", required = true, paramLabel = "DIR", description = "Directory of input images.")
+    @Option(names = "--images", required = true, paramLabel = "DIR", description = "Directory of input images (and its subdirectories for Cityscapes).")
     Path imagesDir;
 
-    @Option(names = "--labels", required = true, paramLabel = "DIR", description = "Directory of label images.")
+    @Option(names = "--labels", required = true, paramLabel = "DIR", description = "Directory of label images (and its subdirectories for Cityscapes).")
     Path labelsDir;
 
     @Option(names = "--label-format", defaultValue = "auto", paramLabel = "FORMAT",
@@ -169,7 +169,7 @@ final class EvaluateCommand implements Callable<Integer> {
             int width = prepared.image().width();
             int height = prepared.image().height();
             if (truth.width() != width || truth.height() != height) {
-                throw new InvalidInputException("label image " + label + " is " + truth.width() + "x"
+                throw new InvalidInputException("Label image " + label + " is " + truth.width() + "x"
                         + truth.height() + " but image " + entry.image() + " is " + width + "x" + height
                         + " (width x height); a label image must have its image's size.");
             }
