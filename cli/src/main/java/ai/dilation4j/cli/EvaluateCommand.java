@@ -2,7 +2,6 @@ package ai.dilation4j.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,40 +9,42 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-
-import org.bytedeco.opencv.global.opencv_core;
-import org.bytedeco.opencv.global.opencv_imgcodecs;
-import org.bytedeco.opencv.global.opencv_imgproc;
-import org.bytedeco.opencv.opencv_core.Mat;
-import org.bytedeco.opencv.opencv_core.Size;
 
 import ai.dilation4j.models.DatasetSpec;
 import ai.dilation4j.runtime.DilationException;
 import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.SegmentationModel;
+import ai.dilation4j.runtime.evaluate.CityscapesLabels;
 import ai.dilation4j.runtime.evaluate.ConfusionMatrix;
+import ai.dilation4j.runtime.evaluate.LabelFormat;
+import ai.dilation4j.runtime.evaluate.LabelImage;
+import ai.dilation4j.runtime.evaluate.LabelReader;
+import ai.dilation4j.runtime.evaluate.LabelledImages;
+import ai.dilation4j.runtime.segment.ImageLimits;
 import ai.dilation4j.runtime.segment.ImageSegmenter;
-import ai.dilation4j.runtime.segment.SegmentationImages;
 import ai.dilation4j.runtime.segment.SegmentationResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Segment a labelled image set and score it: one confusion matrix over all images at label "
+        description = {"Segment a labelled image set and score it: one confusion matrix over all images at image "
                 + "resolution, per-class IoU and accuracy, mean IoU, pixel accuracy, mean class accuracy.",
-                "Each image in --images is paired with the label image of the same file stem in --labels (8-bit, "
-                        + "one channel, class index per pixel). Predictions are resized to the label size "
-                        + "(nearest neighbour) when the two differ."},
+                "Each image is paired with its label image (see --label-format), which must have the image's size; "
+                        + "images without a usable label are skipped and named."},
         footer = {"", "Exit codes: 0 scored, 1 the command failed, 2 invalid usage, 3 some images were skipped "
                 + "(reported by name; the scores cover the others)."})
 final class EvaluateCommand implements Callable<Integer> {
+
+    /** The {@code --label-format} choices: the runtime's formats, and detection from the file names. */
+    enum LabelFormatChoice { auto, index, cityscapes }
+
+    private static final int MAX_IGNORE = 255;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -54,14 +55,26 @@ final class EvaluateCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ModelOption modelOption;
 
-    @Option(names = "--images", required = true, paramLabel = "DIR", description = "Directory of input images.")
+    @Option(names = "--images", required = true, paramLabel = "DIR", description = "Directory of input images (and its subdirectories for Cityscapes).")
     Path imagesDir;
 
-    @Option(names = "--labels", required = true, paramLabel = "DIR", description = "Directory of label images.")
+    @Option(names = "--labels", required = true, paramLabel = "DIR", description = "Directory of label images (and its subdirectories for Cityscapes).")
     Path labelsDir;
 
+    @Option(names = "--label-format", defaultValue = "auto", paramLabel = "FORMAT",
+            description = {"How labels are stored and paired with images (default: ${DEFAULT-VALUE}):",
+                    "index: 8-bit class index per pixel in a gray or palette PNG (PASCAL VOC's SegmentationClass; "
+                            + "the palette is not looked at), named like the image's file stem, both directories "
+                            + "flat;",
+                    "cityscapes: Cityscapes' *_gtFine_labelIds.png, label IDs mapped to the 19 train IDs (all other "
+                            + "IDs ignored), paired with the *_leftImg8bit.png image of the same frame anywhere "
+                            + "under the directories (leftImg8bit/val/<city>/, gtFine/val/<city>/);",
+                    "auto: cityscapes when --labels holds *_gtFine_labelIds.png files, index otherwise."})
+    LabelFormatChoice labelFormat;
+
     @Option(names = "--ignore", defaultValue = "255", paramLabel = "VALUE",
-            description = "Label value excluded from scoring (default: ${DEFAULT-VALUE}; -1 for none).")
+            description = "Label value excluded from scoring, 0..255 (default: ${DEFAULT-VALUE}; -1 for none). "
+                    + "Cityscapes labels always ignore the IDs outside the 19 train classes.")
     int ignore;
 
     @Option(names = "--json", paramLabel = "FILE",
@@ -76,7 +89,14 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<Path> images = listImages();
+        if (ignore < -1 || ignore > MAX_IGNORE) {
+            throw new ParameterException(spec.commandLine(), "--ignore " + ignore + " is out of range: give a label "
+                    + "value 0.." + MAX_IGNORE + ", or -1 for none.");
+        }
+        LabelFormat format = labelFormat();
+        List<LabelledImages.Entry> entries = LabelledImages.pair(imagesDir, labelsDir, format);
+        int ignored = ignoredValue(format);
+        LabelReader reader = new LabelReader(format, ImageLimits.DEFAULT);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ConsoleProgress progress = new ConsoleProgress(err);
@@ -85,91 +105,79 @@ final class EvaluateCommand implements Callable<Integer> {
         try (SegmentationModel model = SegmentationModel.load(modelOption.file())) {
             ImageSegmenter segmenter = preset.segmenter(model, limits.limits());
             DatasetSpec dataset = segmenter.dataset();
+            checkClasses(format, dataset);
             ConfusionMatrix matrix = new ConfusionMatrix(dataset.numClasses());
             long started = System.nanoTime();
-            for (int i = 0; i < images.size(); i++) {
-                Path image = images.get(i);
+            for (int i = 0; i < entries.size(); i++) {
+                LabelledImages.Entry entry = entries.get(i);
                 try {
-                    Path label = labelFor(image);
-                    LabelImage truth = readLabels(label);
-                    SegmentationResult result = segmenter.segment(image);
-                    matrix.add(truth.values(), predictionAtSize(result, truth.rows(), truth.cols()), ignore);
+                    score(segmenter, reader, entry, matrix, ignored);
                 } catch (DilationException | IllegalArgumentException e) {
                     skipped++;
                     progress.interrupt();
-                    err.println("dilation4j evaluate: skipped " + image + ": " + e.getMessage());
+                    err.println("dilation4j evaluate: skipped " + entry.image() + ": " + e.getMessage());
                 }
-                progress.items("Evaluating", i + 1, images.size(), "images",
+                progress.items("Evaluating", i + 1, entries.size(), "images",
                         (i + 1) / ((System.nanoTime() - started) / 1e9));
             }
-            printTable(out, dataset, matrix, images.size() - skipped);
+            printTable(out, dataset, matrix, entries.size() - skipped);
             if (jsonTarget != null) {
-                writeJson(dataset, matrix, images.size() - skipped);
+                writeJson(dataset, matrix, entries.size() - skipped);
             }
         }
         return skipped == 0 ? 0 : SegmentCommand.SOME_FAILED;
     }
 
-    private List<Path> listImages() throws IOException, InvalidInputException {
-        for (Path dir : List.of(imagesDir, labelsDir)) {
-            if (!Files.isDirectory(dir)) {
-                throw new InvalidInputException("Directory " + dir + " does not exist.");
+    private LabelFormat labelFormat() throws IOException, InvalidInputException {
+        return switch (labelFormat) {
+            case index -> LabelFormat.INDEX;
+            case cityscapes -> LabelFormat.CITYSCAPES;
+            case auto -> {
+                if (!Files.isDirectory(labelsDir)) {
+                    throw new InvalidInputException("Directory " + labelsDir + " does not exist.");
+                }
+                yield LabelFormat.detect(labelsDir);
             }
+        };
+    }
+
+    /** The label value not scored: --ignore, or for Cityscapes the value every unscored label ID was mapped to. */
+    private int ignoredValue(LabelFormat format) {
+        if (format != LabelFormat.CITYSCAPES) {
+            return ignore;
         }
-        try (Stream<Path> files = Files.list(imagesDir)) {
-            List<Path> images = files.filter(Files::isRegularFile).sorted().toList();
-            if (images.isEmpty()) {
-                throw new InvalidInputException("Directory " + imagesDir + " holds no images.");
-            }
-            return images;
+        if (spec.commandLine().getParseResult().hasMatchedOption("--ignore") && ignore != CityscapesLabels.IGNORED) {
+            throw new ParameterException(spec.commandLine(), "--ignore " + ignore + " does not apply to Cityscapes "
+                    + "labels: the IDs outside the 19 train classes are always ignored; leave --ignore out.");
+        }
+        return CityscapesLabels.IGNORED;
+    }
+
+    private void checkClasses(LabelFormat format, DatasetSpec dataset) {
+        if (format == LabelFormat.CITYSCAPES && dataset.numClasses() != CityscapesLabels.TRAIN_CLASSES) {
+            throw new ParameterException(spec.commandLine(), "Cityscapes labels (" + labelsDir + ") score the "
+                    + CityscapesLabels.TRAIN_CLASSES + " Cityscapes train classes, but the model's dataset '"
+                    + dataset.name() + "' has " + dataset.numClasses() + " classes: use a Cityscapes model, or "
+                    + "--label-format index for labels that hold class indices.");
         }
     }
 
-    private Path labelFor(Path image) throws InvalidInputException, IOException {
-        String stem = SegmentCommand.stem(image);
-        try (Stream<Path> files = Files.list(labelsDir)) {
-            Optional<Path> label = files.filter(f -> SegmentCommand.stem(f).equals(stem)).sorted().findFirst();
-            return label.orElseThrow(() -> new InvalidInputException("no label image named " + stem + ".* in "
-                    + labelsDir));
-        }
-    }
-
-    /** A decoded label image: class index per pixel, row-major. */
-    private record LabelImage(int[] values, int rows, int cols) {
-    }
-
-    private static LabelImage readLabels(Path label) throws InvalidInputException {
-        try (Mat mat = opencv_imgcodecs.imread(label.toString(), opencv_imgcodecs.IMREAD_UNCHANGED)) {
-            if (mat == null || mat.empty()) {
-                throw new InvalidInputException("cannot decode label image " + label);
+    /** Reads the label, then segments the image if the two have the same size, and counts the pixels. */
+    private void score(ImageSegmenter segmenter, LabelReader reader, LabelledImages.Entry entry,
+                       ConfusionMatrix matrix, int ignored) throws DilationException {
+        Path label = entry.label().orElseThrow(() -> new InvalidInputException("no label image named "
+                + entry.expectedLabel() + " in " + labelsDir));
+        LabelImage truth = reader.read(label);
+        try (ImageSegmenter.Prepared prepared = segmenter.prepare(entry.image())) {
+            int width = prepared.image().width();
+            int height = prepared.image().height();
+            if (truth.width() != width || truth.height() != height) {
+                throw new InvalidInputException("Label image " + label + " is " + truth.width() + "x"
+                        + truth.height() + " but image " + entry.image() + " is " + width + "x" + height
+                        + " (width x height); a label image must have its image's size.");
             }
-            if (mat.channels() != 1 || mat.depth() != opencv_core.CV_8U) {
-                throw new InvalidInputException("label image " + label + " has " + mat.channels()
-                        + " channel(s); labels must be 8-bit single-channel class-index images, not color images");
-            }
-            return new LabelImage(toInts(mat), mat.rows(), mat.cols());
-        }
-    }
-
-    /** The predicted labels at the label image's size (nearest neighbour when the sizes differ). */
-    private static int[] predictionAtSize(SegmentationResult result, int rows, int cols) {
-        if (rows == result.height() && cols == result.width()) {
-            return result.labels();
-        }
-        try (Mat predicted = SegmentationImages.labels(result); Mat resized = new Mat(); Size size = new Size(cols, rows)) {
-            opencv_imgproc.resize(predicted, resized, size, 0, 0, opencv_imgproc.INTER_NEAREST);
-            return toInts(resized);
-        }
-    }
-
-    private static int[] toInts(Mat mat) {
-        try (Mat continuous = mat.clone()) {
-            ByteBuffer bytes = continuous.createBuffer();
-            int[] values = new int[mat.rows() * mat.cols()];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = bytes.get(i) & 0xff;
-            }
-            return values;
+            SegmentationResult result = segmenter.finish(segmenter.infer(prepared));
+            matrix.add(truth, result.labels(), ignored);
         }
     }
 

@@ -44,6 +44,7 @@ import picocli.CommandLine.Spec;
                 + "stem:",
                 "  <stem>_color.png    class colors (the palette image predict.py writes)",
                 "  <stem>_labels.png   8-bit class index per pixel",
+                "  <stem>_palette.png  class index per pixel in a palette PNG of the class colors (VOC's label format)",
                 "  <stem>_prob.npy     float32 C x H x W class probabilities at image size",
                 "  <stem>_overlay.png  the image blended half and half with the class colors",
                 "and one JSON line per image (stdout, or --json FILE) with per-class pixel fractions and timings.",
@@ -60,7 +61,7 @@ final class SegmentCommand implements Callable<Integer> {
             "ppm", "pgm", "pbm", "pnm", "hdr", "pic", "ras", "sr");
 
     /** The files segment can write. */
-    enum Output { color, labels, prob, overlay }
+    enum Output { color, labels, palette, prob, overlay }
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -202,6 +203,7 @@ final class SegmentCommand implements Callable<Integer> {
             switch (kind) {
                 case color -> writeMat(SegmentationImages.color(result), file);
                 case labels -> writeMat(SegmentationImages.labels(result), file);
+                case palette -> SegmentationImages.writePalettePng(result, file);
                 case overlay -> writeMat(SegmentationImages.overlay(prepared.image().bgr(), result), file);
                 case prob -> SegmentationImages.writeProbabilities(result, file);
             }

@@ -99,7 +99,7 @@ class EvaluateCommandTest {
         CliRun run = CliRun.of("evaluate", "--model", model.toString(), "--images", images.toString(), "--labels",
                 labels.toString());
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(SegmentCommand.SOME_FAILED);
-        assertThat(run.err()).contains("a.png has 3 channel(s)", "no label image named b.* in");
+        assertThat(run.err()).contains("a.png is an RGB color image", "no label image named b.* in");
     }
 
     private static void writeLabels(Path file, int[] values, int height, int width) {

@@ -46,4 +46,12 @@ class ConfusionMatrixTest {
         assertThatThrownBy(() -> matrix.add(new int[] {7}, new int[] {0}, 255))
                 .hasMessageContaining("label value 7").hasMessageContaining("ignore value 255");
     }
+
+    @Test
+    void aRejectedImageCountsNothing() {
+        ConfusionMatrix matrix = new ConfusionMatrix(2);
+        assertThatThrownBy(() -> matrix.add(new int[] {0, 1, 7}, new int[] {0, 1, 0}, 255))
+                .hasMessageContaining("label value 7");
+        assertThat(matrix.total()).isZero();
+    }
 }

@@ -16,12 +16,12 @@ public final class ConfusionMatrix {
     }
 
     /**
-     * Adds one image.
+     * Adds one image. Nothing is counted when it throws, so a rejected image can be skipped.
      *
      * @param truth     true class per pixel
      * @param predicted predicted class per pixel, same length
      * @param ignore    true-label value to skip (e.g. 255), or -1 for none
-     * @throws IllegalArgumentException if a true label is neither a class nor the ignore value
+     * @throws IllegalArgumentException if the lengths differ or a value is neither a class nor the ignore value
      */
     public void add(int[] truth, int[] predicted, int ignore) {
         if (truth.length != predicted.length) {
@@ -30,15 +30,25 @@ public final class ConfusionMatrix {
         }
         for (int i = 0; i < truth.length; i++) {
             int t = truth[i];
-            if (t == ignore) {
-                continue;
-            }
-            if (t < 0 || t >= classes) {
+            if (t != ignore && (t < 0 || t >= classes)) {
                 throw new IllegalArgumentException("label value " + t + " is not one of the " + classes
                         + " classes (0.." + (classes - 1) + ") nor the ignore value " + ignore);
             }
-            counts[t][predicted[i]]++;
+            if (predicted[i] < 0 || predicted[i] >= classes) {
+                throw new IllegalArgumentException("predicted class " + predicted[i] + " is not one of the " + classes
+                        + " classes");
+            }
         }
+        for (int i = 0; i < truth.length; i++) {
+            if (truth[i] != ignore) {
+                counts[truth[i]][predicted[i]]++;
+            }
+        }
+    }
+
+    /** {@link #add(int[], int[], int)} for a decoded label image, without copying its values. */
+    public void add(LabelImage truth, int[] predicted, int ignore) {
+        add(truth.valuesView(), predicted, ignore);
     }
 
     public int classes() {

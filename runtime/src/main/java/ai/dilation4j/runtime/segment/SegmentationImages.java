@@ -1,9 +1,17 @@
 package ai.dilation4j.runtime.segment;
 
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.awt.image.IndexColorModel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.global.opencv_core;
@@ -73,6 +81,48 @@ public final class SegmentationImages {
     public static void writePng(Mat image, Path file) throws IOException {
         byte[] bytes = encodePng(image);
         AtomicFiles.write(file, out -> out.write(bytes));
+    }
+
+    /**
+     * Writes the class indices as an 8-bit palette (indexed) PNG whose color table is the dataset palette, atomically:
+     * the pixel values are the classes and viewers show the class colors, the label format of PASCAL VOC and of its
+     * evaluation server. OpenCV cannot write palette PNGs; ImageIO can.
+     */
+    public static void writePalettePng(SegmentationResult result, Path file) throws IOException {
+        BufferedImage image = paletteImage(result);
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+        try {
+            AtomicFiles.write(file, out -> {
+                try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+                    writer.setOutput(stream);
+                    writer.write(image);
+                }
+            });
+        } finally {
+            writer.dispose();
+        }
+    }
+
+    private static BufferedImage paletteImage(SegmentationResult result) {
+        List<int[]> palette = result.dataset().palette();
+        if (palette.size() > 256) {
+            throw new IllegalStateException("more than 256 classes do not fit a palette PNG");
+        }
+        byte[][] channels = new byte[3][palette.size()];
+        for (int c = 0; c < palette.size(); c++) {
+            for (int channel = 0; channel < 3; channel++) {
+                channels[channel][c] = (byte) palette.get(c)[channel];
+            }
+        }
+        IndexColorModel colors = new IndexColorModel(8, palette.size(), channels[0], channels[1], channels[2]);
+        BufferedImage image = new BufferedImage(result.width(), result.height(), BufferedImage.TYPE_BYTE_INDEXED,
+                colors);
+        byte[] pixels = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
+        int[] labels = result.labelsView();
+        for (int i = 0; i < labels.length; i++) {
+            pixels[i] = (byte) labels[i];
+        }
+        return image;
     }
 
     /** Writes the per-class probabilities as a float32 {@code C x H x W} .npy file. */
