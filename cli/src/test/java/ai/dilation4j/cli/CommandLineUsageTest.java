@@ -18,13 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CommandLineUsageTest {
 
-    @TempDir
-    static Path shared;
     static Path model;
 
     @BeforeAll
     static void convert() throws IOException {
-        model = TinyModel.convert(shared);
+        model = TinyModel.converted();
     }
 
     @Test

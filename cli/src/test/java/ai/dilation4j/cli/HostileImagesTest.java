@@ -23,13 +23,11 @@ import ai.dilation4j.runtime.segment.ImageTooLargeException;
  */
 class HostileImagesTest {
 
-    @TempDir
-    static Path shared;
     static Path model;
 
     @BeforeAll
     static void convert() throws IOException {
-        model = TinyModel.convert(shared);
+        model = TinyModel.converted();
     }
 
     @Test

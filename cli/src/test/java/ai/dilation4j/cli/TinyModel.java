@@ -36,7 +36,25 @@ final class TinyModel {
             layer { name: "prob" type: "Softmax" bottom: "ctx" top: "prob" }
             """;
 
+    private static Path converted;
+
     private TinyModel() {
+    }
+
+    /** The tiny network converted once per test JVM (in a temporary directory removed at exit), for tests that only read it. */
+    static synchronized Path converted() throws IOException {
+        if (converted == null) {
+            Path dir = Files.createTempDirectory("dilation4j-tiny");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+                } catch (IOException e) {
+                    // a temporary directory left behind is harmless
+                }
+            }));
+            converted = convert(dir);
+        }
+        return converted;
     }
 
     /** Writes the prototxt and random weights into {@code dir}; returns the prototxt. */
