@@ -93,17 +93,18 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--ignore " + ignore + " is out of range: give a label "
                     + "value 0.." + MAX_IGNORE + ", or -1 for none.");
         }
+        ImageLimits imageLimits = limits.limits();
         LabelFormat format = labelFormat();
         List<LabelledImages.Entry> entries = LabelledImages.pair(imagesDir, labelsDir, format);
         int ignored = ignoredValue(format);
-        LabelReader reader = new LabelReader(format, ImageLimits.DEFAULT);
+        LabelReader reader = new LabelReader(format, imageLimits);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ConsoleProgress progress = new ConsoleProgress(err);
         int skipped = 0;
         execution.apply(spec.commandLine().getErr());
         try (SegmentationModel model = SegmentationModel.load(modelOption.file())) {
-            ImageSegmenter segmenter = preset.segmenter(model, limits.limits());
+            ImageSegmenter segmenter = preset.segmenter(model, imageLimits);
             DatasetSpec dataset = segmenter.dataset();
             checkClasses(format, dataset);
             ConfusionMatrix matrix = new ConfusionMatrix(dataset.numClasses());

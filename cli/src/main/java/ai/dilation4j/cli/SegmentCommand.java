@@ -81,7 +81,7 @@ final class SegmentCommand implements Callable<Integer> {
     Path outDir;
 
     @Option(names = "--output", split = ",", defaultValue = "color,labels", paramLabel = "KIND",
-            description = "Files to write, comma separated: color, labels, prob, overlay (default: ${DEFAULT-VALUE}).")
+            description = "Files to write, comma separated: color, labels, palette, prob, overlay (default: ${DEFAULT-VALUE}).")
     EnumSet<Output> outputs;
 
     @Option(names = "--json", paramLabel = "FILE",

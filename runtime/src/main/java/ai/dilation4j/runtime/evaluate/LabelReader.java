@@ -60,10 +60,7 @@ public final class LabelReader {
                 reader.setInput(in, true, true);
                 int width = reader.getWidth(0);
                 int height = reader.getHeight(0);
-                if ((long) width * height > limits.maxPixels()) {
-                    throw new ImageTooLargeException("Label image " + file + " is " + width + "x" + height + " = "
-                            + (long) width * height + " pixels, more than the limit of " + limits.maxPixels() + ".");
-                }
+                limits.checkSize(file.toString(), width, height);
                 ImageTypeSpecifier declared = reader.getRawImageType(0);
                 if (declared != null) {
                     checkType(file, declared.getColorModel(), declared.getSampleModel().getSampleSize(0));

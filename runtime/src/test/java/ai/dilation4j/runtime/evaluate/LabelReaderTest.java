@@ -69,7 +69,7 @@ class LabelReaderTest {
 
         assertThatThrownBy(() -> INDEX.read(hostile)).isInstanceOf(ImageTooLargeException.class)
                 .hasMessageContaining("hostile.png is 30000x30000");
-        LabelReader small = new LabelReader(LabelFormat.INDEX, new ImageLimits(1 << 20, 11));
+        LabelReader small = new LabelReader(LabelFormat.INDEX, ImageLimits.DEFAULT.withMaxPixels(11));
         assertThatThrownBy(() -> small.read(writeGrayPng(dir.resolve("12.png"), new int[12], 4, 3)))
                 .isInstanceOf(ImageTooLargeException.class).hasMessageContaining("4x3 = 12 pixels");
     }
