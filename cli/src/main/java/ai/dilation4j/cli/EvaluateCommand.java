@@ -81,6 +81,13 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Also write the scores and the confusion matrix as JSON to FILE ('-' for stdout).")
     String jsonTarget;
 
+    @Option(names = "--list", paramLabel = "FILE",
+            description = "Score only the images whose file stems FILE lists, one per line (PASCAL VOC's "
+                    + "ImageSets/Segmentation/val.txt); a listed image without its image or label file is skipped and "
+                    + "reported. Without it, every image that has a label is scored; images without one (most of "
+                    + "VOC's JPEGImages) are counted in one line and not scored.")
+    Path listFile;
+
     @picocli.CommandLine.Mixin
     PresetOption preset;
 
@@ -95,7 +102,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         ImageLimits imageLimits = limits.limits();
         LabelFormat format = labelFormat();
-        List<LabelledImages.Entry> entries = LabelledImages.pair(imagesDir, labelsDir, format);
+        List<LabelledImages.Entry> entries = scoredEntries(LabelledImages.pair(imagesDir, labelsDir, format));
         int ignored = ignoredValue(format);
         LabelReader reader = new LabelReader(format, imageLimits);
         PrintWriter out = spec.commandLine().getOut();
@@ -127,6 +134,46 @@ final class EvaluateCommand implements Callable<Integer> {
             }
         }
         return skipped == 0 ? 0 : SegmentCommand.SOME_FAILED;
+    }
+
+    /**
+     * The images to score: those {@code --list} names (missing ones kept, to be reported), or else every image that
+     * has a label, with one line for those that have none.
+     */
+    private List<LabelledImages.Entry> scoredEntries(List<LabelledImages.Entry> all)
+            throws IOException, InvalidInputException {
+        if (listFile != null) {
+            if (!Files.isRegularFile(listFile)) {
+                throw new ParameterException(spec.commandLine(), "--list " + listFile + " is not a file");
+            }
+            java.util.Map<String, LabelledImages.Entry> byStem = new java.util.LinkedHashMap<>();
+            for (LabelledImages.Entry entry : all) {
+                byStem.putIfAbsent(SegmentCommand.stem(entry.image()), entry);
+            }
+            List<LabelledImages.Entry> listed = new java.util.ArrayList<>();
+            for (String line : Files.readAllLines(listFile)) {
+                String stem = line.strip();
+                if (!stem.isEmpty()) {
+                    listed.add(byStem.getOrDefault(stem, new LabelledImages.Entry(imagesDir.resolve(stem + ".*"),
+                            java.util.Optional.empty(), stem + ".*")));
+                }
+            }
+            if (listed.isEmpty()) {
+                throw new InvalidInputException("List " + listFile + " names no image.");
+            }
+            return listed;
+        }
+        List<LabelledImages.Entry> labelled = all.stream().filter(entry -> entry.label().isPresent()).toList();
+        if (labelled.isEmpty()) {
+            throw new InvalidInputException("None of the " + all.size() + " images in " + imagesDir + " has a label "
+                    + "in " + labelsDir + " (for " + all.get(0).image().getFileName() + ", "
+                    + all.get(0).expectedLabel() + " was looked for).");
+        }
+        if (labelled.size() < all.size()) {
+            spec.commandLine().getErr().println("dilation4j evaluate: " + (all.size() - labelled.size()) + " of "
+                    + all.size() + " images have no label in " + labelsDir + " and are not scored.");
+        }
+        return labelled;
     }
 
     private LabelFormat labelFormat() throws IOException, InvalidInputException {
@@ -166,6 +213,9 @@ final class EvaluateCommand implements Callable<Integer> {
     /** Reads the label, then segments the image if the two have the same size, and counts the pixels. */
     private void score(ImageSegmenter segmenter, LabelReader reader, LabelledImages.Entry entry,
                        ConfusionMatrix matrix, int ignored) throws DilationException {
+        if (!Files.exists(entry.image())) {
+            throw new InvalidInputException("no image named " + entry.image().getFileName() + " in " + imagesDir);
+        }
         Path label = entry.label().orElseThrow(() -> new InvalidInputException("no label image named "
                 + entry.expectedLabel() + " in " + labelsDir));
         LabelImage truth = reader.read(label);

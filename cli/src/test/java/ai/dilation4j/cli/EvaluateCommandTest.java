@@ -89,17 +89,39 @@ class EvaluateCommandTest {
     }
 
     @Test
-    void colorLabelImagesAndMissingLabelsAreReported(@TempDir Path dir) throws Exception {
+    void colorLabelImagesAreReportedAndUnlabelledImagesCountedNotScored(@TempDir Path dir) throws Exception {
         Path model = TinyModel.convert(dir);
         Path images = Files.createDirectories(dir.resolve("images"));
         Path labels = Files.createDirectories(dir.resolve("labels"));
         TinyModel.image(images.resolve("a.png"), 20, 20, 1);
         TinyModel.image(images.resolve("b.png"), 20, 20, 2);
+        TinyModel.image(images.resolve("c.png"), 20, 20, 4);
         TinyModel.image(labels.resolve("a.png"), 20, 20, 3);
+        writeLabels(labels.resolve("c.png"), new int[400], 20, 20);
         CliRun run = CliRun.of("evaluate", "--model", model.toString(), "--images", images.toString(), "--labels",
                 labels.toString());
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(SegmentCommand.SOME_FAILED);
-        assertThat(run.err()).contains("a.png is an RGB color image", "no label image named b.* in");
+        assertThat(run.err()).contains("a.png is an RGB color image", "1 of 3 images have no label in " + labels)
+                .doesNotContain("b.png");
+        assertThat(run.out()).contains("Images 1, labelled pixels 400");
+    }
+
+    @Test
+    void aVocStyleListChoosesTheImagesAndReportsListedOnesThatAreMissing(@TempDir Path dir) throws Exception {
+        Path model = TinyModel.convert(dir);
+        Path images = Files.createDirectories(dir.resolve("JPEGImages"));
+        Path labels = Files.createDirectories(dir.resolve("SegmentationClass"));
+        for (String stem : new String[] {"2007_000001", "2007_000002", "2007_000003"}) {
+            TinyModel.image(images.resolve(stem + ".jpg"), 20, 20, stem.hashCode());
+            writeLabels(labels.resolve(stem + ".png"), new int[400], 20, 20);
+        }
+        Path list = Files.writeString(dir.resolve("val.txt"), "2007_000001\n2007_000003\n2007_000009\n");
+        CliRun run = CliRun.of("evaluate", "--model", model.toString(), "--images", images.toString(), "--labels",
+                labels.toString(), "--list", list.toString());
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(SegmentCommand.SOME_FAILED);
+        assertThat(run.err()).contains("skipped " + images.resolve("2007_000009.*") + ": no image named")
+                .doesNotContain("2007_000002");
+        assertThat(run.out()).contains("Images 2, labelled pixels 800");
     }
 
     private static void writeLabels(Path file, int[] values, int height, int width) {
