@@ -176,8 +176,8 @@ public final class ImageDecoder {
                     + format.get() + " file (its header holds no image size).");
         }
         if (size.isEmpty()) {
-            throw new InvalidInputException("Cannot read image " + name + ": its header is not that of a "
-                    + ImageHeader.KNOWN_FORMATS + " image, or it is corrupt (other formats: convert to PNG first).");
+            throw new InvalidInputException("Cannot decode image " + name + ": it is not a " + ImageHeader.KNOWN_FORMATS
+                    + " image (convert other formats to PNG first), or it is corrupt.");
         }
         if (size.get().width() < 1 || size.get().height() < 1) {
             throw new InvalidInputException("Image " + name + " declares " + size.get().width() + "x"

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 public final class ImageHeader {
 
     /** The formats whose size {@link #dimensions} reads, for messages. */
-    public static final String KNOWN_FORMATS = "PNG, JPEG, BMP, TIFF, WebP, PNM, Sun raster, Radiance HDR";
+    public static final String KNOWN_FORMATS = "PNG, JPEG, BMP, TIFF, WebP, PNM, Sun raster or Radiance HDR";
 
     private static final int FIRST_BYTES = 4096;
     /** JPEG segments walked before giving up; real files have tens. */
