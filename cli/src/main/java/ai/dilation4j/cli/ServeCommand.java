@@ -63,7 +63,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--max-bytes", defaultValue = "16777216", paramLabel = "BYTES",
             description = "Largest request body accepted, 1 to " + ServiceConfig.MAX_BODY_BYTES + "; larger ones "
-                    + "get 413 before they are read (default: ${DEFAULT-VALUE}).")
+                    + "get 413, from their Content-Length before they are read (default: ${DEFAULT-VALUE}).")
     long maxBytes;
 
     @Option(names = "--max-pixels", defaultValue = "20000000", paramLabel = "N",
