@@ -27,7 +27,9 @@ import ai.dilation4j.runtime.Segmenter;
 final class SegmentationWorkers implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SegmentationWorkers.class);
-    private static final long SHUTDOWN_WAIT_SECONDS = 10;
+    private static final long LOG_EVERY_SECONDS = 10;
+    /** Far beyond one tile's forward pass, even for a full-size model on a slow CPU. */
+    private static final long GIVE_UP_SECONDS = 600;
 
     private final Segmenter segmenter;
     private final ServiceMetrics metrics;
@@ -82,7 +84,11 @@ final class SegmentationWorkers implements AutoCloseable {
         metrics.finished(status, nanos);
     }
 
-    /** Answers every admitted request 503 (running ones are interrupted between tiles) and stops the threads. */
+    /**
+     * Answers every admitted request 503 (running ones are interrupted and stop before their next tile) and waits
+     * for the threads to end, so that the caller may close the segmenter and model afterwards: a thread still in a
+     * forward pass would use the weights they free.
+     */
     @Override
     public void close() {
         closed = true;
@@ -90,9 +96,17 @@ final class SegmentationWorkers implements AutoCloseable {
             job.cancel(SegmentationJob.SHUTTING_DOWN);
         }
         pool.shutdownNow();
+        long waited = 0;
         try {
-            if (!pool.awaitTermination(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                LOG.warn("Segmentation threads still running {} s after the service closed", SHUTDOWN_WAIT_SECONDS);
+            while (!pool.awaitTermination(LOG_EVERY_SECONDS, TimeUnit.SECONDS)) {
+                waited += LOG_EVERY_SECONDS;
+                if (waited >= GIVE_UP_SECONDS) {
+                    LOG.error("Segmentation threads still running {} s after the service closed; giving up on them",
+                            waited);
+                    return;
+                }
+                LOG.warn("Waiting for {} segmentations to finish their current tile ({} s so far)",
+                        pool.getActiveCount(), waited);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
