@@ -1,24 +1,36 @@
 package ai.dilation4j.cli;
 
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.SegmentationModel;
 import ai.dilation4j.runtime.Segmenter;
 import ai.dilation4j.runtime.SegmenterOptions;
-import ai.dilation4j.samples.service.SegmentationService;
+import ai.dilation4j.server.SegmentationService;
+import ai.dilation4j.server.ServiceConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run the sample HTTP segmentation service (samples/) until stopped (Ctrl-C).",
+        description = {"Run the HTTP segmentation service until stopped (Ctrl-C).",
                 "  POST /segment?output=labels|color|json  body: an encoded image; answers the 8-bit label PNG, "
                         + "the palette PNG, or JSON with per-class fractions and timings (default json)",
-                "  GET /health, GET /metrics (request counts by status, latency percentiles)",
-                "Answers 503 when --threads requests run and --queue more wait, 413 for bodies over --max-bytes or "
-                        + "images over --max-pixels, 400 for bodies that are not images."})
+                "  GET /health (answered at once, even when busy), GET /metrics (request counts by status, "
+                        + "499 = cancelled because the client left; connections; latency percentiles)",
+                "A request is admitted once its whole body has arrived: then 503 when --threads requests run and "
+                        + "--queue more wait; 413 for bodies over --max-bytes or images over --max-pixels; 400 for "
+                        + "bodies that are not images. A client that disconnects cancels its segmentation.",
+                "Slow clients lose their connection: headers must arrive within --header-timeout, the body within "
+                        + "--body-timeout (else 408), and a kept-alive connection may stay silent --idle-timeout; "
+                        + "connections beyond --max-connections get 503 at once."})
 final class ServeCommand implements Callable<Integer> {
+
+    private static final int MAX_TILE_BATCH = 64;
+    private static final int MAX_TIMEOUT_SECONDS = ServiceConfig.MAX_TIMEOUT_SECONDS;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -34,49 +46,68 @@ final class ServeCommand implements Callable<Integer> {
     String host;
 
     @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT",
-            description = "Port to listen on (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+            description = "Port to listen on, 0 to 65535 (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int port;
 
     @Option(names = "--threads", defaultValue = "1", paramLabel = "N",
-            description = "Images segmented at once, each on its own graph over the shared weights "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "Images segmented at once, 1 to " + ServiceConfig.MAX_THREADS + " (default: "
+                    + "${DEFAULT-VALUE}). Each thread holds its own network graph over the shared weights, with the "
+                    + "working memory of one forward pass: memory grows with every thread, and on a small CPU one "
+                    + "pass already keeps every core busy.")
     int threads;
 
     @Option(names = "--queue", defaultValue = "4", paramLabel = "N",
-            description = "Requests that may wait for a free slot before new ones get 503 (default: ${DEFAULT-VALUE}).")
+            description = "Requests that may wait for a free thread before new ones get 503, 0 to "
+                    + ServiceConfig.MAX_QUEUE + " (default: ${DEFAULT-VALUE}).")
     int queue;
 
     @Option(names = "--max-bytes", defaultValue = "16777216", paramLabel = "BYTES",
-            description = "Largest request body accepted; larger ones get 413 (default: ${DEFAULT-VALUE}).")
+            description = "Largest request body accepted, 1 to " + ServiceConfig.MAX_BODY_BYTES + "; larger ones "
+                    + "get 413, from their Content-Length before they are read (default: ${DEFAULT-VALUE}).")
     long maxBytes;
 
     @Option(names = "--max-pixels", defaultValue = "20000000", paramLabel = "N",
-            description = "Largest image (width x height) accepted, checked from the image header before decoding; "
-                    + "larger ones get 413 (default: ${DEFAULT-VALUE}).")
+            description = "Largest image (width x height) accepted, at least 1, checked from the image header "
+                    + "before decoding; larger ones get 413 (default: ${DEFAULT-VALUE}).")
     long maxPixels;
 
     @Option(names = "--tile-batch", paramLabel = "N",
-            description = "Tiles of one image per network call (default: 1 on the CPU; on a GPU as many as fit in "
-                    + "its free memory).")
+            description = "Tiles of one image per network call, 1 to " + MAX_TILE_BATCH + " (default: 1 on the CPU; "
+                    + "on a GPU as many as fit in its free memory).")
     Integer tileBatch;
+
+    @Option(names = "--max-connections", defaultValue = "256", paramLabel = "N",
+            description = "Open connections at most, 1 to " + ServiceConfig.MAX_CONNECTIONS + "; one more gets 503 "
+                    + "and is closed at once (default: ${DEFAULT-VALUE}). Each may buffer up to --max-bytes.")
+    int maxConnections;
+
+    @Option(names = "--header-timeout", defaultValue = "10", paramLabel = "SECONDS",
+            description = "Time a client has to send a request's headers, from its first byte; then the "
+                    + "connection is closed. 1 to " + MAX_TIMEOUT_SECONDS + " (default: ${DEFAULT-VALUE}).")
+    int headerTimeout;
+
+    @Option(names = "--body-timeout", defaultValue = "30", paramLabel = "SECONDS",
+            description = "Time a client has to send a request's body once the headers arrived; then it gets 408 "
+                    + "and the connection is closed. 1 to " + MAX_TIMEOUT_SECONDS + " (default: ${DEFAULT-VALUE}).")
+    int bodyTimeout;
+
+    @Option(names = "--idle-timeout", defaultValue = "60", paramLabel = "SECONDS",
+            description = "Time a kept-alive connection may stay silent between requests before it is closed. "
+                    + "1 to " + MAX_TIMEOUT_SECONDS + " (default: ${DEFAULT-VALUE}).")
+    int idleTimeout;
 
     @picocli.CommandLine.Mixin
     PresetOption preset;
 
     @Override
     public Integer call() throws Exception {
-        SegmenterOptions.Builder options = SegmenterOptions.builder().threads(threads)
-                .maxEncodedBytes(maxBytes).maxInputPixels(maxPixels);
-        if (tileBatch != null) {
-            options.tileBatch(tileBatch);
-        }
-        options.dataset(preset.dataset());
+        ServiceConfig config = serviceConfig();
+        SegmenterOptions segmenterOptions = segmenterOptions();
         CountDownLatch stopped = new CountDownLatch(1);
         execution.apply(spec.commandLine().getErr());
         try (SegmentationModel model = SegmentationModel.load(modelOption.file());
-             Segmenter segmenter = model.segmenter(options.build());
-             SegmentationService service = new SegmentationService(segmenter,
-                     new SegmentationService.Config(host, port, threads, queue, maxBytes))) {
+             Segmenter segmenter = model.segmenter(segmenterOptions);
+             SegmentationService service = new SegmentationService(segmenter, config)) {
             service.start();
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
             spec.commandLine().getOut().printf("Serving %s on http://%s:%d/ (POST /segment, GET /health, "
@@ -85,5 +116,39 @@ final class ServeCommand implements Callable<Integer> {
             stopped.await();
         }
         return 0;
+    }
+
+    /** The service settings; out-of-range values are usage errors, reported before the model loads. */
+    private ServiceConfig serviceConfig() {
+        requireRange("--port", port, 0, 65_535);
+        requireRange("--threads", threads, 1, ServiceConfig.MAX_THREADS);
+        requireRange("--queue", queue, 0, ServiceConfig.MAX_QUEUE);
+        requireRange("--max-bytes", maxBytes, 1, ServiceConfig.MAX_BODY_BYTES);
+        requireRange("--max-connections", maxConnections, 1, ServiceConfig.MAX_CONNECTIONS);
+        requireRange("--header-timeout", headerTimeout, 1, MAX_TIMEOUT_SECONDS);
+        requireRange("--body-timeout", bodyTimeout, 1, MAX_TIMEOUT_SECONDS);
+        requireRange("--idle-timeout", idleTimeout, 1, MAX_TIMEOUT_SECONDS);
+        return ServiceConfig.builder().host(host).port(port).threads(threads).queue(queue).maxBodyBytes(maxBytes)
+                .maxConnections(maxConnections).headerTimeout(Duration.ofSeconds(headerTimeout))
+                .bodyTimeout(Duration.ofSeconds(bodyTimeout)).idleTimeout(Duration.ofSeconds(idleTimeout)).build();
+    }
+
+    private SegmenterOptions segmenterOptions() throws InvalidInputException {
+        requireRange("--max-pixels", maxPixels, 1, Long.MAX_VALUE);
+        SegmenterOptions.Builder options = SegmenterOptions.builder().threads(threads)
+                .maxEncodedBytes(maxBytes).maxInputPixels(maxPixels);
+        if (tileBatch != null) {
+            requireRange("--tile-batch", tileBatch, 1, MAX_TILE_BATCH);
+            options.tileBatch(tileBatch);
+        }
+        options.dataset(preset.dataset());
+        return options.build();
+    }
+
+    private void requireRange(String option, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new ParameterException(spec.commandLine(), option + (max == Long.MAX_VALUE
+                    ? " must be at least " + min : " must be between " + min + " and " + max) + " (got " + value + ")");
+        }
     }
 }

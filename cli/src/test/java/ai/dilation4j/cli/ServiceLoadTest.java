@@ -32,10 +32,11 @@ import ai.dilation4j.runtime.SegmentationModel;
 import ai.dilation4j.runtime.Segmenter;
 import ai.dilation4j.runtime.SegmenterOptions;
 import ai.dilation4j.runtime.segment.SegmentationImages;
-import ai.dilation4j.samples.service.SegmentationService;
+import ai.dilation4j.server.SegmentationService;
+import ai.dilation4j.server.ServiceConfig;
 
 /**
- * The sample service on loopback under concurrent load and bad input: responses identical to single-threaded
+ * The service on loopback under concurrent load and bad input: responses identical to single-threaded
  * results, 503 (not failures) beyond the queue limit, 4xx for bad bodies, and the service keeps serving.
  */
 class ServiceLoadTest {
@@ -180,8 +181,8 @@ class ServiceLoadTest {
 
     private static SegmentationService start(Segmenter segmenter, int threads, int queue, long maxBytes)
             throws IOException {
-        SegmentationService service = new SegmentationService(segmenter,
-                new SegmentationService.Config("127.0.0.1", 0, threads, queue, maxBytes));
+        SegmentationService service = new SegmentationService(segmenter, ServiceConfig.builder().host("127.0.0.1")
+                .port(0).threads(threads).queue(queue).maxBodyBytes(maxBytes).build());
         service.start();
         return service;
     }

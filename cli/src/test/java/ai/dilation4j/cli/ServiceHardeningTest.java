@@ -1,0 +1,297 @@
+package ai.dilation4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import ai.dilation4j.runtime.SegmentationModel;
+import ai.dilation4j.runtime.Segmenter;
+import ai.dilation4j.runtime.SegmenterOptions;
+import ai.dilation4j.server.SegmentationService;
+import ai.dilation4j.server.ServiceConfig;
+
+/**
+ * The service against hostile and impatient clients on loopback: slow headers, slow bodies, too many
+ * connections, clients that leave before their answer. Timeouts are shortened to seconds; every loop is bounded
+ * in count and time.
+ */
+class ServiceHardeningTest {
+
+    /** Requests that run at once plus those that may wait, plus 4: enough to have starved the JDK server. */
+    private static final int THREADS = 1;
+    private static final int QUEUE = 1;
+    private static final int SLOW_CLIENTS = THREADS + QUEUE + 4;
+    private static final Duration SHORT_TIMEOUT = Duration.ofSeconds(2);
+    private static final long DRIP_MILLIS = 500;
+
+    @TempDir
+    static Path dir;
+    static SegmentationModel model;
+    static byte[] smallImage;
+    /** Many tiles of the tiny model (16x24 image pixels each): tens of seconds of work, cancelled in the test. */
+    static byte[] wideImage;
+    static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @BeforeAll
+    static void prepare() throws Exception {
+        model = SegmentationModel.load(TinyModel.convert(dir));
+        smallImage = Files.readAllBytes(TinyModel.image(dir.resolve("small.png"), 16, 24, 1));
+        wideImage = Files.readAllBytes(TinyModel.image(dir.resolve("wide.png"), 16 * 8, 24 * 14, 2));
+    }
+
+    @AfterAll
+    static void release() {
+        model.close();
+    }
+
+    @AfterEach
+    void closeResources() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+    }
+
+    @Test
+    void slowHeadersNeitherDelayHealthNorKeepTheirConnections() throws Exception {
+        SegmentationService service = start(ServiceConfig.builder().headerTimeout(SHORT_TIMEOUT));
+        long opened = System.nanoTime();
+        List<RawConnection> slow = connect(service, SLOW_CLIENTS);
+        List<Future<RawConnection.Ending>> endings = readAllUntilClosed(slow);
+        drip(slow, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+
+        for (int round = 0; round < 3; round++) {
+            long start = System.nanoTime();
+            HttpResponse<String> health = get(service, "/health");
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(millisSince(start)).as("/health with %d slow clients", SLOW_CLIENTS).isLessThan(2_000);
+            Thread.sleep(300);
+        }
+
+        for (Future<RawConnection.Ending> ending : endings) {
+            RawConnection.Ending closed = ending.get(15, TimeUnit.SECONDS);
+            assertThat(closed.timedOut()).as("closed by the server").isFalse();
+            assertThat(closed.received()).as("nothing is answered to incomplete headers").isEmpty();
+            assertThat((closed.endedNanos() - opened) / 1e6).as("ms until closed")
+                    .isBetween(SHORT_TIMEOUT.toMillis() * 0.75, SHORT_TIMEOUT.toMillis() + 6_000.0);
+        }
+        assertThat(metrics(service).path("connections").path("closed_slow_headers").asInt()).isEqualTo(SLOW_CLIENTS);
+    }
+
+    @Test
+    void slowBodiesHoldNoSlotAndAreCutOffWith408() throws Exception {
+        SegmentationService service = start(ServiceConfig.builder().bodyTimeout(SHORT_TIMEOUT));
+        List<RawConnection> slow = connect(service, SLOW_CLIENTS);
+        List<Future<RawConnection.Ending>> endings = readAllUntilClosed(slow);
+        long headersSent = System.nanoTime();
+        for (RawConnection connection : slow) {
+            connection.send("POST /segment?output=json HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n");
+        }
+        drip(slow, new byte[1000]);
+
+        for (int round = 0; round < 2; round++) {
+            HttpResponse<String> response = post(service, "json", smallImage);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        }
+
+        for (Future<RawConnection.Ending> ending : endings) {
+            RawConnection.Ending closed = ending.get(15, TimeUnit.SECONDS);
+            assertThat(closed.timedOut()).as("closed by the server").isFalse();
+            assertThat(closed.received()).startsWith("HTTP/1.1 408").contains("did not arrive within 2 s");
+            assertThat((closed.endedNanos() - headersSent) / 1e6).as("ms until cut off")
+                    .isBetween(SHORT_TIMEOUT.toMillis() * 0.75, SHORT_TIMEOUT.toMillis() + 6_000.0);
+        }
+        JsonNode metrics = metrics(service);
+        assertThat(metrics.path("by_status").path("408").asInt()).isEqualTo(SLOW_CLIENTS);
+        assertThat(metrics.path("by_status").path("200").asInt()).isEqualTo(2);
+        assertThat(metrics.path("by_status").has("503")).as("no client was refused as busy").isFalse();
+        assertThat(metrics.path("connections").path("closed_slow_body").asInt()).isEqualTo(SLOW_CLIENTS);
+    }
+
+    @Test
+    void connectionsBeyondTheCapAreRefusedAtOnceUntilOneCloses() throws Exception {
+        int cap = 3;
+        SegmentationService service = start(ServiceConfig.builder().maxConnections(cap));
+        List<RawConnection> open = connect(service, cap);
+        for (RawConnection connection : open) {
+            // A full exchange proves the server holds the connection (kept alive afterwards).
+            connection.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            assertThat(connection.readResponse()).startsWith("HTTP/1.1 200");
+        }
+
+        long start = System.nanoTime();
+        try (RawConnection extra = new RawConnection(service.port(), 5_000)) {
+            RawConnection.Ending refused = extra.readUntilClosed();
+            assertThat(refused.timedOut()).isFalse();
+            assertThat(refused.received()).startsWith("HTTP/1.1 503").contains("too many connections");
+        }
+        assertThat(millisSince(start)).as("refused at once").isLessThan(2_000);
+
+        open.get(0).close();
+        String health = "";
+        for (int attempt = 0; attempt < 50 && !health.startsWith("HTTP/1.1 200"); attempt++) {
+            Thread.sleep(100);
+            try (RawConnection again = new RawConnection(service.port(), 5_000)) {
+                again.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+                health = again.readUntilClosed().received();
+            }
+        }
+        assertThat(health).as("/health once a connection closed").startsWith("HTTP/1.1 200").contains("\"ok\"");
+        open.get(1).close();
+        assertThat(metrics(service).path("connections").path("refused_over_limit").asInt()).isPositive();
+    }
+
+    @Test
+    void aClientThatLeavesCancelsItsSegmentation() throws Exception {
+        SegmentationService service = start(ServiceConfig.builder());
+        RawConnection running = new RawConnection(service.port(), 10_000);
+        resources.add(running);
+        sendSegmentation(running, wideImage);
+        waitFor(service, m -> m.path("in_flight").asInt() == 1, "the first request admitted");
+        RawConnection waiting = new RawConnection(service.port(), 10_000);
+        resources.add(waiting);
+        sendSegmentation(waiting, wideImage);
+        waitFor(service, m -> m.path("in_flight").asInt() == 2, "the second request queued");
+        Thread.sleep(1_000); // the first one is now well inside its tiles
+
+        waiting.close();
+        long start = System.nanoTime();
+        waitFor(service, m -> m.path("cancelled").asInt() == 1, "the queued request cancelled");
+        running.close();
+        waitFor(service, m -> m.path("cancelled").asInt() == 2 && m.path("in_flight").asInt() == 0,
+                "the running request cancelled");
+        HttpResponse<String> next = post(service, "json", smallImage);
+        assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+        assertThat(millisSince(start)).as("ms from the disconnects to the next answer (the image alone takes "
+                + "tens of seconds)").isLessThan(8_000);
+
+        JsonNode metrics = metrics(service);
+        assertThat(metrics.path("by_status").path("499").asInt()).isEqualTo(2);
+        assertThat(metrics.path("by_status").path("200").asInt()).isEqualTo(1);
+    }
+
+    private SegmentationService start(ServiceConfig.Builder config) throws Exception {
+        Segmenter segmenter = model.segmenter(SegmenterOptions.builder().threads(THREADS).build());
+        resources.add(segmenter);
+        SegmentationService service = new SegmentationService(segmenter,
+                config.host("127.0.0.1").port(0).threads(THREADS).queue(QUEUE).build());
+        resources.add(service);
+        service.start();
+        return service;
+    }
+
+    private List<RawConnection> connect(SegmentationService service, int count) throws Exception {
+        List<RawConnection> connections = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            RawConnection connection = new RawConnection(service.port(), 15_000);
+            resources.add(connection);
+            connections.add(connection);
+        }
+        return connections;
+    }
+
+    /** Reads every connection to its end on its own thread, so that nothing the server sends is missed. */
+    private List<Future<RawConnection.Ending>> readAllUntilClosed(List<RawConnection> connections) {
+        ExecutorService readers = Executors.newFixedThreadPool(connections.size());
+        resources.add(readers::shutdownNow);
+        List<Future<RawConnection.Ending>> endings = new ArrayList<>();
+        for (RawConnection connection : connections) {
+            endings.add(readers.submit(connection::readUntilClosed));
+        }
+        return endings;
+    }
+
+    /** Sends {@code bytes} to every connection, one byte each per {@value #DRIP_MILLIS} ms, until they are closed. */
+    private void drip(List<RawConnection> connections, byte[] bytes) {
+        ScheduledExecutorService dripper = Executors.newSingleThreadScheduledExecutor();
+        resources.add(dripper::shutdownNow);
+        boolean[] closed = new boolean[connections.size()];
+        int[] next = {0};
+        dripper.scheduleAtFixedRate(() -> {
+            if (next[0] >= bytes.length) {
+                return;
+            }
+            for (int i = 0; i < connections.size(); i++) {
+                try {
+                    if (!closed[i]) {
+                        connections.get(i).send(new byte[] {bytes[next[0]]});
+                    }
+                } catch (java.io.IOException e) {
+                    closed[i] = true;
+                }
+            }
+            next[0]++;
+        }, 0, DRIP_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private static void sendSegmentation(RawConnection connection, byte[] image) throws Exception {
+        connection.send("POST /segment?output=json HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + image.length
+                + "\r\n\r\n");
+        connection.send(image);
+    }
+
+    /** Polls /metrics (at most 10 s) until {@code condition} holds. */
+    private static void waitFor(SegmentationService service, Predicate<JsonNode> condition, String what)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        JsonNode metrics = metrics(service);
+        while (!condition.test(metrics) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            metrics = metrics(service);
+        }
+        assertThat(condition.test(metrics)).as(what + "; metrics: " + metrics).isTrue();
+    }
+
+    private static JsonNode metrics(SegmentationService service) throws Exception {
+        HttpResponse<String> response = get(service, "/metrics");
+        assertThat(response.statusCode()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    private static HttpResponse<String> get(SegmentationService service, String path) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(uri(service, path)).timeout(Duration.ofSeconds(5)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> post(SegmentationService service, String output, byte[] body)
+            throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(uri(service, "/segment?output=" + output))
+                .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static URI uri(SegmentationService service, String path) {
+        return URI.create("http://127.0.0.1:" + service.port() + path);
+    }
+
+    private static double millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e6;
+    }
+}
