@@ -30,7 +30,7 @@ final class LimitOptions {
     double maxAspectRatio;
 
     @Option(names = "--max-bytes", paramLabel = "BYTES", defaultValue = "" + ImageLimits.DEFAULT_MAX_ENCODED_BYTES,
-            description = "Largest encoded image file accepted (default: ${DEFAULT-VALUE}).")
+            description = "Largest encoded image (file, or request body for serve) accepted (default: ${DEFAULT-VALUE}).")
     long maxBytes;
 
     /** The limits given, or a usage error naming the bad value. */

@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
                 "  GET /health (answered at once, even when busy), GET /metrics (request counts by status, "
                         + "499 = cancelled because the client left; connections; latency percentiles)",
                 "A request is admitted once its whole body has arrived: then 503 when --threads requests run and "
-                        + "--queue more wait; 413 for bodies over --max-bytes or images over --max-pixels; 400 for "
-                        + "bodies that are not images. A client that disconnects cancels its segmentation.",
+                        + "--queue more wait; 413 for bodies over --max-bytes or images over the other --max-* limits (checked from the image "
+                        + "header before decoding); 400 for bodies that are not images. A client that disconnects cancels its segmentation.",
                 "Slow clients lose their connection: headers must arrive within --header-timeout, the body within "
                         + "--body-timeout (else 408), and a kept-alive connection may stay silent --idle-timeout; "
                         + "connections beyond --max-connections get 503 at once."})
@@ -61,16 +61,6 @@ final class ServeCommand implements Callable<Integer> {
                     + ServiceConfig.MAX_QUEUE + " (default: ${DEFAULT-VALUE}).")
     int queue;
 
-    @Option(names = "--max-bytes", defaultValue = "16777216", paramLabel = "BYTES",
-            description = "Largest request body accepted, 1 to " + ServiceConfig.MAX_BODY_BYTES + "; larger ones "
-                    + "get 413, from their Content-Length before they are read (default: ${DEFAULT-VALUE}).")
-    long maxBytes;
-
-    @Option(names = "--max-pixels", defaultValue = "20000000", paramLabel = "N",
-            description = "Largest image (width x height) accepted, at least 1, checked from the image header "
-                    + "before decoding; larger ones get 413 (default: ${DEFAULT-VALUE}).")
-    long maxPixels;
-
     @Option(names = "--tile-batch", paramLabel = "N",
             description = "Tiles of one image per network call, 1 to " + MAX_TILE_BATCH + " (default: 1 on the CPU; "
                     + "on a GPU as many as fit in its free memory).")
@@ -99,6 +89,9 @@ final class ServeCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     PresetOption preset;
 
+    @picocli.CommandLine.Mixin
+    LimitOptions limits;
+
     @Override
     public Integer call() throws Exception {
         ServiceConfig config = serviceConfig();
@@ -123,20 +116,19 @@ final class ServeCommand implements Callable<Integer> {
         requireRange("--port", port, 0, 65_535);
         requireRange("--threads", threads, 1, ServiceConfig.MAX_THREADS);
         requireRange("--queue", queue, 0, ServiceConfig.MAX_QUEUE);
-        requireRange("--max-bytes", maxBytes, 1, ServiceConfig.MAX_BODY_BYTES);
+        requireRange("--max-bytes", limits.maxBytes, 1, ServiceConfig.MAX_BODY_BYTES);
         requireRange("--max-connections", maxConnections, 1, ServiceConfig.MAX_CONNECTIONS);
         requireRange("--header-timeout", headerTimeout, 1, MAX_TIMEOUT_SECONDS);
         requireRange("--body-timeout", bodyTimeout, 1, MAX_TIMEOUT_SECONDS);
         requireRange("--idle-timeout", idleTimeout, 1, MAX_TIMEOUT_SECONDS);
-        return ServiceConfig.builder().host(host).port(port).threads(threads).queue(queue).maxBodyBytes(maxBytes)
+        return ServiceConfig.builder().host(host).port(port).threads(threads).queue(queue)
+                .maxBodyBytes(limits.maxBytes)
                 .maxConnections(maxConnections).headerTimeout(Duration.ofSeconds(headerTimeout))
                 .bodyTimeout(Duration.ofSeconds(bodyTimeout)).idleTimeout(Duration.ofSeconds(idleTimeout)).build();
     }
 
     private SegmenterOptions segmenterOptions() throws InvalidInputException {
-        requireRange("--max-pixels", maxPixels, 1, Long.MAX_VALUE);
-        SegmenterOptions.Builder options = SegmenterOptions.builder().threads(threads)
-                .maxEncodedBytes(maxBytes).maxInputPixels(maxPixels);
+        SegmenterOptions.Builder options = SegmenterOptions.builder().threads(threads).limits(limits.limits());
         if (tileBatch != null) {
             requireRange("--tile-batch", tileBatch, 1, MAX_TILE_BATCH);
             options.tileBatch(tileBatch);

@@ -21,7 +21,7 @@ class ServeCommandTest {
             "--port|70000|--port must be between 0 and 65535 (got 70000)",
             "--tile-batch|0|--tile-batch must be between 1 and 64 (got 0)",
             "--max-bytes|0|--max-bytes must be between 1 and 1073741824 (got 0)",
-            "--max-pixels|0|--max-pixels must be at least 1 (got 0)",
+            "--max-pixels|0|--max-pixels must be at least 1, got 0",
             "--max-connections|0|--max-connections must be between 1 and 65535 (got 0)",
             "--header-timeout|0|--header-timeout must be between 1 and 3600 (got 0)",
             "--body-timeout|-5|--body-timeout must be between 1 and 3600 (got -5)",
