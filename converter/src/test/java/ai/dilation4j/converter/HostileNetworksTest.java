@@ -3,14 +3,18 @@ package ai.dilation4j.converter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ai.dilation4j.converter.caffe.proto.Caffe.BlobShape;
 import ai.dilation4j.runtime.SegmentationModel;
 
 /**
@@ -89,6 +93,34 @@ class HostileNetworksTest {
         Path intermediate = prototxt("intermediate", NET.replace("dim: 9 dim: 11", "dim: 20000 dim: 20000")
                 .replace("num_output: 4", "num_output: 8"));
         assertRefused(intermediate, "Blob 'conv1'", "1 x 8 x 19998 x 19998", "[1, 3, 20000, 20000]");
+    }
+
+    @Test
+    void weightsClaimingMoreDataThanTheFileHoldsAreRefusedWithoutAllocatingIt() throws IOException {
+        // conv1's weights with the right shape, whose packed data claims 1 GB in a file of a few dozen bytes
+        int claimed = 1 << 30;
+        ByteArrayOutputStream blob = new ByteArrayOutputStream();
+        CodedOutputStream out = CodedOutputStream.newInstance(blob);
+        out.writeMessage(7, BlobShape.newBuilder().addDim(4).addDim(3).addDim(3).addDim(3).build());
+        out.writeTag(5, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.writeUInt32NoTag(claimed);
+        out.flush();
+        ByteArrayOutputStream layer = new ByteArrayOutputStream();
+        out = CodedOutputStream.newInstance(layer);
+        out.writeString(1, "conv1");
+        out.writeTag(7, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.writeUInt32NoTag(claimed + blob.size());
+        out.writeRawBytes(blob.toByteArray());
+        out.flush();
+        ByteArrayOutputStream net = new ByteArrayOutputStream();
+        out = CodedOutputStream.newInstance(net);
+        out.writeTag(100, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.writeUInt32NoTag(claimed + layer.size());
+        out.writeRawBytes(layer.toByteArray());
+        out.flush();
+        weights = Files.write(dir.resolve("claims.caffemodel"), net.toByteArray());
+
+        assertRefused(prototxt("valid", NET), "claims.caffemodel", "a layer record claims 1073741", "whole file has");
     }
 
     private void assertRefused(Path prototxt, String... messageParts) {

@@ -93,7 +93,7 @@ public final class CaffeModelReader {
         try (InputStream raw = Files.newInputStream(file);
              InputStream digesting = new DigestInputStream(new BufferedInputStream(
                      new ProgressInputStream(raw, bytes, progress), CHUNK), sha256)) {
-            layers = readLayers(file, digesting, CaffeModelReader::readBlob, consumer::accept);
+            layers = readLayers(file, bytes, digesting, CaffeModelReader::readBlob, consumer::accept);
         } catch (IOException e) {
             throw cannotRead(file, e);
         }
@@ -109,14 +109,14 @@ public final class CaffeModelReader {
     public static Map<String, List<BlobLayout>> readLayout(Path file) throws ConversionException {
         Map<String, List<BlobLayout>> layout = new LinkedHashMap<>();
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), CHUNK)) {
-            readLayers(file, in, CaffeModelReader::scanBlob, layout::put);
+            readLayers(file, size(file), in, CaffeModelReader::scanBlob, layout::put);
         } catch (IOException e) {
             throw cannotRead(file, e);
         }
         return layout;
     }
 
-    private static <B> int readLayers(Path file, InputStream source, BlobDecoder<B> decoder,
+    private static <B> int readLayers(Path file, long fileSize, InputStream source, BlobDecoder<B> decoder,
                                       DecodedLayerConsumer<B> consumer) throws IOException, ConversionException {
         int layers = 0;
         String currentLayer = null;
@@ -132,7 +132,13 @@ public final class CaffeModelReader {
                 int field = WireFormat.getTagFieldNumber(tag);
                 if ((field == NET_LAYER || field == NET_LAYERS_V1)
                         && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
-                    int limit = in.pushLimit(in.readRawVarint32());
+                    int layerBytes = in.readRawVarint32();
+                    // Every length inside is checked against this one, so no claim can exceed the file's size.
+                    if (layerBytes < 0 || layerBytes > fileSize) {
+                        throw new InvalidProtocolBufferException("a layer record claims " + Integer.toUnsignedString(
+                                layerBytes) + " bytes, but the whole file has " + fileSize);
+                    }
+                    int limit = in.pushLimit(layerBytes);
                     boolean v1 = field == NET_LAYERS_V1;
                     String name = null;
                     List<B> blobs = new ArrayList<>();
@@ -143,7 +149,7 @@ public final class CaffeModelReader {
                             name = in.readString();
                             currentLayer = name;
                         } else if (layerField == (v1 ? V1_BLOBS : V2_BLOBS)) {
-                            int blobLimit = in.pushLimit(in.readRawVarint32());
+                            int blobLimit = in.pushLimit(withinLimit(in, in.readRawVarint32(), 1));
                             blobs.add(decoder.decode(in));
                             in.popLimit(blobLimit);
                         } else {
@@ -209,7 +215,7 @@ public final class CaffeModelReader {
                 }
                 case BLOB_DOUBLE_DATA -> {
                     if (wireType == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
-                        int limit = in.pushLimit(in.readRawVarint32());
+                        int limit = in.pushLimit(withinLimit(in, in.readRawVarint32(), Double.BYTES));
                         while (!in.isAtEnd()) {
                             loose.add((float) in.readDouble());
                         }
@@ -250,13 +256,25 @@ public final class CaffeModelReader {
 
     /** Skips packed values of {@code width} bytes each; returns their number. */
     private static long skipPacked(CodedInputStream in, int width) throws IOException {
-        int length = in.readRawVarint32();
-        if (length < 0 || length % width != 0) {
+        int length = withinLimit(in, in.readRawVarint32(), width);
+        in.skipRawBytes(length);
+        return length / width;
+    }
+
+    /**
+     * A length read from the file, checked before anything of that size is allocated: it must fit in the enclosing
+     * record and be a whole number of {@code width}-byte values.
+     */
+    private static int withinLimit(CodedInputStream in, int length, int width) throws IOException {
+        if (length < 0 || length > in.getBytesUntilLimit()) {
+            throw new InvalidProtocolBufferException("a field claims " + Integer.toUnsignedString(length)
+                    + " bytes, more than its enclosing record holds");
+        }
+        if (length % width != 0) {
             throw new InvalidProtocolBufferException("packed data of " + length + " bytes is not a whole number of "
                     + width + "-byte values");
         }
-        in.skipRawBytes(length);
-        return length / width;
+        return length;
     }
 
     private static long skipOne(CodedInputStream in, int tag) throws IOException {
@@ -265,11 +283,7 @@ public final class CaffeModelReader {
     }
 
     private static INDArray appendPackedFloats(INDArray previous, CodedInputStream in) throws IOException {
-        int length = in.readRawVarint32();
-        if (length < 0 || length % Float.BYTES != 0) {
-            throw new InvalidProtocolBufferException("packed float data of " + length + " bytes is not a whole "
-                    + "number of floats");
-        }
+        int length = withinLimit(in, in.readRawVarint32(), Float.BYTES);
         INDArray values = Nd4j.createUninitialized(DataType.FLOAT, length / Float.BYTES);
         ByteBuffer target = values.data().asNio().order(ByteOrder.LITTLE_ENDIAN);
         int remaining = length;
