@@ -49,7 +49,7 @@ public final class SegmentationModel implements AutoCloseable {
     /** Loads a dilation4j model file written by {@code dilation4j convert}. */
     public static SegmentationModel load(Path file) throws ModelFileException {
         ModelMetadata metadata = ModelFile.readMetadata(file);
-        ComputationGraph graph = ModelFile.readGraph(file);
+        ComputationGraph graph = ModelFile.readGraph(file, metadata);
         return new SegmentationModel(file, graph, metadata);
     }
 
@@ -191,11 +191,12 @@ public final class SegmentationModel implements AutoCloseable {
         }
         long[] expected = metadata.inputShape();
         long[] actual = input.shape();
-        if (actual.length != 4 || actual[1] != expected[1]) {
+        if (actual.length != 4 || actual[1] != expected[1] || Arrays.stream(actual).anyMatch(d -> d < 1)) {
             throw new InvalidInputException("The model " + describe() + " takes an NCHW input with " + expected[1]
-                    + " channels (converted for " + Arrays.toString(expected) + "), got shape "
-                    + Arrays.toString(actual) + ".");
+                    + " channels and at least one image row and column (converted for " + Arrays.toString(expected)
+                    + "), got shape " + Arrays.toString(actual) + ".");
         }
+        FiniteValues.requireFinite(input, "The input");
     }
 
     private String describe() {

@@ -67,4 +67,45 @@ class NpyTest {
         assertThatThrownBy(() -> Npy.read(ints)).isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("Fortran order");
     }
+
+    @Test
+    void headerClaimingMoreDataThanTheFileHoldsIsRefusedBeforeAllocating() throws Exception {
+        // 77 bytes whose header claims 2 GB of float32 values
+        Path claims = Files.write(dir.resolve("claims.npy"), npy(1, "{'descr':'<f4','fortran_order':False,'shape':(536870911,)}"));
+        assertThat(Files.size(claims)).isLessThan(100);
+        assertRefused(claims, "claims.npy is truncated", "shape (536870911,)", "2147483644 bytes of data",
+                "0 after the header");
+
+        Path header = dir.resolve("header.npy");
+        Files.write(header, new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0, -1, -1, -1, -1});
+        assertRefused(header, "header.npy", "header of 4294967295 bytes");
+    }
+
+    @Test
+    void emptyNegativeAndOverflowingShapesAreRefusedNamingFileAndShape() throws Exception {
+        assertRefused(Files.write(dir.resolve("batch0.npy"), npy(1, "{'descr':'<f4','fortran_order':False,'shape':(0, 3, 9, 11)}")),
+                "batch0.npy holds an empty array", "(0, 3, 9, 11)");
+        assertRefused(Files.write(dir.resolve("negative.npy"), npy(1, "{'descr':'<f4','fortran_order':False,'shape':(1, -3, 9, 11)}")),
+                "negative.npy", "(1, -3, 9, 11)", "dimension 1 ('-3') is not a size");
+        assertRefused(Files.write(dir.resolve("overflow.npy"),
+                        npy(1, "{'descr':'<f8','fortran_order':False,'shape':(4294967296, 4294967296, 3)}")),
+                "overflow.npy", "4294967296 x 4294967296 x 3 = more than", "more than the 2147483647");
+        assertRefused(Files.write(dir.resolve("rank.npy"), npy(1, "{'descr':'<f4','fortran_order':False,'shape':(" + "1, ".repeat(33)
+                + ")}")), "rank.npy", "33 dimensions");
+    }
+
+    /** A .npy file of the given version with this header and no data. */
+    private static byte[] npy(int major, String header) {
+        byte[] text = (header + "\n").getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer buffer = ByteBuffer.allocate(10 + text.length).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', (byte) major, 0});
+        buffer.putShort((short) text.length).put(text);
+        return buffer.array();
+    }
+
+    private static void assertRefused(Path file, String... messageParts) {
+        assertThatThrownBy(() -> Npy.read(file)).isInstanceOf(InvalidInputException.class)
+                .hasMessageContainingAll(messageParts)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
 }
