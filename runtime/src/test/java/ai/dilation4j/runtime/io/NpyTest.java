@@ -70,7 +70,7 @@ class NpyTest {
 
     @Test
     void headerClaimingMoreDataThanTheFileHoldsIsRefusedBeforeAllocating() throws Exception {
-        // 77 bytes whose header claims 2 GB of float32 values
+        // 69 bytes whose header claims 2 GB of float32 values
         Path claims = Files.write(dir.resolve("claims.npy"), npy(1, "{'descr':'<f4','fortran_order':False,'shape':(536870911,)}"));
         assertThat(Files.size(claims)).isLessThan(100);
         assertRefused(claims, "claims.npy is truncated", "shape (536870911,)", "2147483644 bytes of data",
