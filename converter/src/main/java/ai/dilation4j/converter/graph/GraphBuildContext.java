@@ -237,8 +237,8 @@ public final class GraphBuildContext {
             throw new ConversionException("Blob '" + blob + "' would be " + ArraySizes.describe(nchw)
                     + " for the network input shape " + Arrays.toString(inputShape) + ", more than the "
                     + ArraySizes.MAX_ELEMENTS + " one array can hold. Convert with the deploy input size (e.g. "
-                    + "1 x 3 x 900 x 900 for DilatedNet; images of any size are segmented in tiles of it), and "
-                    + "check num_output of the layers before '" + blob + "'.");
+                    + "1 x 3 x 900 x 900 for DilatedNet; images of any size are segmented in tiles of it)"
+                    + (blobs.isEmpty() ? "." : " and check num_output of the layers before '" + blob + "'."));
         }
     }
 
