@@ -2,8 +2,10 @@ package ai.dilation4j.runtime;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
@@ -80,48 +82,78 @@ final class ModelConfigurationCheck {
                     + metadata.inputBlob() + "'");
         }
         long[] input = metadata.inputShape();
-        Map<String, InputType> types;
+        Map<String, long[]> shapes;
         try {
-            // on a copy: shape inference fills in missing nIn values and preprocessors
-            types = configuration.clone().getLayerActivationTypes(false, false,
-                    InputType.convolutional(input[2], input[3], input[1]));
+            shapes = outputShapes(configuration, input);
         } catch (RuntimeException e) {
             throw mismatch("the graph does not accept the metadata's input shape " + Arrays.toString(input) + " ("
                     + ModelFile.oneLine(e) + ")");
         }
-        for (Map.Entry<String, InputType> entry : types.entrySet()) {
-            long[] shape = entry.getValue().getShape(false);
-            long[] withBatch = new long[shape.length + 1];
-            withBatch[0] = input[0];
-            System.arraycopy(shape, 0, withBatch, 1, shape.length);
-            if (Arrays.stream(shape).anyMatch(d -> d < 1) || !ArraySizes.fitsOneArray(withBatch)) {
-                throw mismatch("vertex '" + entry.getKey() + "' would output " + ArraySizes.describe(withBatch)
-                        + " for the input shape " + Arrays.toString(input) + "; one array holds 1 to "
-                        + ArraySizes.MAX_ELEMENTS);
-            }
+        Optional<String> unholdable = firstUnholdable(shapes);
+        if (unholdable.isPresent()) {
+            throw mismatch(unholdable.get() + " for the input shape " + Arrays.toString(input));
+        }
+        for (Map.Entry<String, long[]> entry : shapes.entrySet()) {
             GraphVertex vertex = configuration.getVertices().get(entry.getKey());
             if (vertex instanceof LayerVertex layerVertex
                     && layerVertex.getLayerConf().getLayer() instanceof ConvolutionLayer convolution) {
                 String from = configuration.getVertexInputs().get(entry.getKey()).get(0);
-                if (types.get(from) instanceof InputType.InputTypeConvolutional image
-                        && image.getChannels() != convolution.getNIn()) {
+                long[] given = shapes.get(from);
+                if (given.length == 4 && given[1] != convolution.getNIn()) {
                     throw invalid(entry.getKey(), "takes " + convolution.getNIn() + " input channels but '" + from
-                            + "' gives it " + image.getChannels());
+                            + "' gives it " + given[1]);
                 }
             }
         }
         for (Map.Entry<String, String> blob : metadata.blobVertices().entrySet()) {
-            if (!types.containsKey(blob.getValue())) {
+            if (!shapes.containsKey(blob.getValue())) {
                 throw mismatch("blob '" + blob.getKey() + "' is recorded at vertex '" + blob.getValue()
                         + "', which the graph does not have");
             }
         }
-        String outputVertex = metadata.blobVertices().get(metadata.outputBlob());
-        long classes = channelsOf(types.get(outputVertex));
-        if (classes != metadata.numClasses()) {
-            throw mismatch("the output blob '" + metadata.outputBlob() + "' has " + classes + " channels but the "
+        long[] output = shapes.get(metadata.blobVertices().get(metadata.outputBlob()));
+        if (output.length != 4) {
+            throw mismatch("the output blob '" + metadata.outputBlob() + "' has shape " + Arrays.toString(output)
+                    + ", not N x C x H x W");
+        }
+        if (output[1] != metadata.numClasses()) {
+            throw mismatch("the output blob '" + metadata.outputBlob() + "' has " + output[1] + " channels but the "
                     + "metadata records " + metadata.numClasses() + " classes");
         }
+    }
+
+    /**
+     * Every vertex's output shape, batch first, for an NCHW input, by DL4J's shape inference (on a copy: the
+     * inference fills in missing nIn values and preprocessors). DL4J throws where the input is too small.
+     */
+    static Map<String, long[]> outputShapes(ComputationGraphConfiguration configuration, long[] input) {
+        Map<String, InputType> types = configuration.clone().getLayerActivationTypes(false, false,
+                InputType.convolutional(input[2], input[3], input[1]));
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        types.forEach((vertex, type) -> {
+            long[] shape = type.getShape(false);
+            long[] withBatch = new long[shape.length + 1];
+            withBatch[0] = input[0];
+            System.arraycopy(shape, 0, withBatch, 1, shape.length);
+            shapes.put(vertex, withBatch);
+        });
+        return shapes;
+    }
+
+    /** The first output that is empty or more than one array holds, described, e.g. for an oversized input. */
+    static Optional<String> firstUnholdable(Map<String, long[]> shapes) {
+        for (Map.Entry<String, long[]> entry : shapes.entrySet()) {
+            long[] shape = entry.getValue();
+            if (Arrays.stream(shape).anyMatch(d -> d < 1)) {
+                return Optional.of("vertex '" + entry.getKey() + "' would output nothing (shape "
+                        + Arrays.toString(shape) + "): the input is smaller than its kernels");
+            }
+            if (!ArraySizes.fitsOneArray(shape)) {
+                return Optional.of("vertex '" + entry.getKey() + "' would output " + ArraySizes.describe(shape)
+                        + ", more than the " + ArraySizes.MAX_ELEMENTS + " one array can hold");
+            }
+        }
+        return Optional.empty();
     }
 
     private void checkLayer(String vertex, Layer layer) throws ModelFileException {
@@ -178,13 +210,6 @@ final class ModelConfigurationCheck {
             return 1;
         }
         return layer instanceof Convolution3D || layer instanceof Deconvolution3D ? 3 : 2;
-    }
-
-    private long channelsOf(InputType type) throws ModelFileException {
-        if (type instanceof InputType.InputTypeConvolutional image) {
-            return image.getChannels();
-        }
-        throw mismatch("a vertex gives " + type + " where an image map (N x C x H x W) is expected");
     }
 
     private ModelFileException invalid(String vertex, String problem) {

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.zip.CRC32;
@@ -19,24 +18,16 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
-import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
-
-import ai.dilation4j.runtime.graph.CaffePoolingVertex;
-import ai.dilation4j.runtime.graph.GemmConvolutionLayer;
 
 /**
  * Model files that are damaged, edited or built to exhaust memory: each is refused at load with a one-line
@@ -54,7 +45,7 @@ class HostileModelFilesTest {
     @BeforeEach
     void writeValidModel() throws Exception {
         valid = dir.resolve("valid.zip");
-        write(graph(), valid);
+        TinyGraph.write(TinyGraph.graph(), valid);
         try (SegmentationModel model = SegmentationModel.load(valid)) {
             assertThat(model.forward(Nd4j.rand(DataType.FLOAT, 1, 3, 9, 11)).shape()).containsExactly(1, 5, 4, 5);
         }
@@ -62,18 +53,19 @@ class HostileModelFilesTest {
 
     @Test
     void invalidLayerGeometryIsRefusedAtLoadNamingTheLayer() throws Exception {
-        ComputationGraph zeroStride = graph();
+        ComputationGraph zeroStride = TinyGraph.graph();
         convolution(zeroStride, "conv1").setStride(new int[] {0, 1});
-        assertRefused(write(zeroStride, dir.resolve("stride0.zip")), "stride0.zip", "layer 'conv1'",
+        assertRefused(TinyGraph.write(zeroStride, dir.resolve("stride0.zip")), "stride0.zip", "layer 'conv1'",
                 "stride [0, 1]", "must be >= 1");
 
-        ComputationGraph negativePadding = graph();
+        ComputationGraph negativePadding = TinyGraph.graph();
         convolution(negativePadding, "score").setPadding(new int[] {-1, 0});
-        assertRefused(write(negativePadding, dir.resolve("pad.zip")), "layer 'score'", "padding [-1, 0]");
+        assertRefused(TinyGraph.write(negativePadding, dir.resolve("pad.zip")), "layer 'score'",
+                "padding [-1, 0]");
 
-        ComputationGraph noOutputs = graph();
+        ComputationGraph noOutputs = TinyGraph.graph();
         convolution(noOutputs, "conv1").setNOut(0);
-        assertRefused(write(noOutputs, dir.resolve("nout0.zip")), "layer 'conv1'", "nOut 0");
+        assertRefused(TinyGraph.write(noOutputs, dir.resolve("nout0.zip")), "layer 'conv1'", "nOut 0");
 
         // our own vertices validate in their constructors, which Jackson calls while parsing
         Path pooling = rewrite(valid, "pool.zip", Map.of(ModelSerializer.CONFIGURATION_JSON,
@@ -83,10 +75,10 @@ class HostileModelFilesTest {
 
     @Test
     void configurationThatDoesNotFitTheMetadataIsRefused() throws Exception {
-        ComputationGraph wrongChannels = graph();
+        ComputationGraph wrongChannels = TinyGraph.graph();
         convolution(wrongChannels, "score").setNIn(7);
-        assertRefused(write(wrongChannels, dir.resolve("nin.zip")), "layer 'score'", "takes 7 input channels",
-                "'pool1' gives it 4");
+        assertRefused(TinyGraph.write(wrongChannels, dir.resolve("nin.zip")), "layer 'score'",
+                "takes 7 input channels", "'pool1' gives it 4");
 
         Path classes = rewrite(valid, "classes.zip", Map.of(ModelFile.METADATA_ENTRY,
                 json -> replaceOnce(json, "\"numClasses\" : 5", "\"numClasses\" : 6")));
@@ -115,59 +107,49 @@ class HostileModelFilesTest {
     @Test
     void parametersThatDoNotMatchTheConfigurationAreRefusedBeforeAllocating() throws Exception {
         // a configuration implying 1.5e9 parameters (6 GB), whose coefficients.bin claims exactly that many
-        ComputationGraph huge = graph();
+        ComputationGraph huge = TinyGraph.graph();
         convolution(huge, "conv1").setNOut(45_000_000);
         convolution(huge, "score").setNIn(45_000_000);
         long parameters = 45_000_000L * 3 * 3 * 3 + 45_000_000L + 45_000_000L * 5 + 5;
-        Path claims = rewriteBytes(write(huge, dir.resolve("huge.zip")), "claims.zip",
-                Map.of(ModelSerializer.COEFFICIENTS_BIN, bytes -> headerOnly(parameters)));
+        Path claims = rewriteBytes(TinyGraph.write(huge, dir.resolve("huge.zip")), "claims.zip",
+                Map.of(ModelSerializer.COEFFICIENTS_BIN, bytes -> headerOnly(parameters)), true);
         assertThatThrownBy(() -> ModelFile.readGraph(claims)).isInstanceOf(ModelFileException.class)
                 .hasMessageContainingAll("claims.zip", "declares " + parameters + " FLOAT parameters");
 
         Path other = rewriteBytes(valid, "other.zip", Map.of(ModelSerializer.COEFFICIENTS_BIN,
-                bytes -> headerOnly(parameters)));
+                bytes -> headerOnly(parameters)), true);
         assertRefused(other, "other.zip", "coefficients.bin holds " + parameters + " parameters",
-                "the configuration has " + graph().numParams());
+                "the configuration has " + TinyGraph.graph().numParams());
 
-        ComputationGraph tooMany = graph();
+        ComputationGraph tooMany = TinyGraph.graph();
         convolution(tooMany, "conv1").setNOut(1_000_000_000L);
-        assertRefused(write(tooMany, dir.resolve("too_many.zip")), "layer 'conv1'",
+        assertRefused(TinyGraph.write(tooMany, dir.resolve("too_many.zip")), "layer 'conv1'",
                 "3 x 1000000000 x 3 x 3 = 27000000000 values, more than the 2147483647");
     }
 
-    private static ComputationGraph graph() {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
-                .dataType(DataType.FLOAT)
-                .graphBuilder()
-                .addInputs("data")
-                .addLayer("conv1", new GemmConvolutionLayer.Builder().kernelSize(3, 3).nIn(3).nOut(4)
-                        .activation(Activation.RELU).dataFormat(CNN2DFormat.NCHW).build(), "data")
-                .addVertex("pool1", new CaffePoolingVertex(CaffePoolingVertex.Method.MAX, 2, 2, 2, 2, 0, 0), "conv1")
-                .addLayer("score", new GemmConvolutionLayer.Builder().kernelSize(1, 1).nIn(4).nOut(5)
-                        .activation(Activation.IDENTITY).dataFormat(CNN2DFormat.NCHW).build(), "pool1")
-                .addLayer("prob", new CnnLossLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                        .activation(Activation.SOFTMAX).format(CNN2DFormat.NCHW).build(), "score")
-                .setOutputs("prob")
-                .build();
-        ComputationGraph graph = new ComputationGraph(conf);
-        graph.init();
-        graph.params().assign(Nd4j.rand(DataType.FLOAT, graph.params().shape()));
-        return graph;
+    @Test
+    void deflatedAndDoubleParametersStillLoad() throws Exception {
+        ComputationGraph original = ModelFile.readGraph(valid);
+        Path deflated = rewriteBytes(valid, "deflated.zip", Map.of(), false);
+        assertThat(ModelFile.readGraph(deflated).params()).isEqualTo(original.params());
+
+        Path doubles = rewriteBytes(valid, "double.zip", Map.of(ModelSerializer.COEFFICIENTS_BIN, bytes -> {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (DataOutputStream data = new DataOutputStream(out)) {
+                Nd4j.write(original.params().castTo(DataType.DOUBLE), data);
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+            return out.toByteArray();
+        }), true);
+        INDArray read = ModelFile.readGraph(doubles).params();
+        assertThat(read.dataType()).isEqualTo(DataType.DOUBLE);
+        assertThat(read.castTo(DataType.FLOAT)).isEqualTo(original.params());
     }
 
     private static ConvolutionLayer convolution(ComputationGraph graph, String vertex) {
         return (ConvolutionLayer) ((LayerVertex) graph.getConfiguration().getVertices().get(vertex)).getLayerConf()
                 .getLayer();
-    }
-
-    private static Path write(ComputationGraph graph, Path file) throws ModelFileException {
-        Map<String, String> blobs = new LinkedHashMap<>();
-        for (String blob : List.of("data", "conv1", "pool1", "score", "prob")) {
-            blobs.put(blob, blob);
-        }
-        ModelFile.write(graph, new ModelMetadata(ModelMetadata.FORMAT_VERSION, "tiny", "data",
-                new long[] {1, 3, 9, 11}, "prob", 5, blobs, List.of(), null, null, "test"), file);
-        return file;
     }
 
     /** The header coefficients.bin would have for {@code count} float parameters, without any of them. */
@@ -193,11 +175,12 @@ class HostileModelFilesTest {
         Map<String, UnaryOperator<byte[]>> byteEdits = new LinkedHashMap<>();
         edits.forEach((entry, edit) -> byteEdits.put(entry, bytes -> edit.apply(
                 new String(bytes, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8)));
-        return rewriteBytes(source, name, byteEdits);
+        return rewriteBytes(source, name, byteEdits, true);
     }
 
-    /** Copies a model zip with some entries' content replaced; coefficients.bin stays STORED, the rest deflated. */
-    private Path rewriteBytes(Path source, String name, Map<String, UnaryOperator<byte[]>> edits) throws IOException {
+    /** Copies a model zip with some entries' content replaced, deflating all or all but the STORED ones. */
+    private Path rewriteBytes(Path source, String name, Map<String, UnaryOperator<byte[]>> edits, boolean keepStored)
+            throws IOException {
         Path target = dir.resolve(name);
         try (ZipFile zip = new ZipFile(source.toFile());
              ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(target))) {
@@ -208,7 +191,7 @@ class HostileModelFilesTest {
                 }
                 content = edits.getOrDefault(entry.getName(), UnaryOperator.identity()).apply(content);
                 ZipEntry copy = new ZipEntry(entry.getName());
-                if (entry.getMethod() == ZipEntry.STORED) {
+                if (entry.getMethod() == ZipEntry.STORED && keepStored) {
                     CRC32 crc = new CRC32();
                     crc.update(content);
                     copy.setMethod(ZipEntry.STORED);

@@ -24,7 +24,7 @@ final class NativeFloats {
     private NativeFloats() {
     }
 
-    /** Reads {@code array.length()} values of {@code itemSize} bytes (4: float32, 8: float64, cast) in {@code order}. */
+    /** Reads {@code array.length()} values of {@code itemSize} bytes (4: float32, 8: float64) in {@code order}. */
     static void fill(INDArray array, InputStream in, ByteOrder order, int itemSize) throws IOException {
         if (array.dataType() != DataType.FLOAT || itemSize != Float.BYTES && itemSize != Double.BYTES) {
             throw new IllegalArgumentException("fills FLOAT arrays from 4- or 8-byte values");

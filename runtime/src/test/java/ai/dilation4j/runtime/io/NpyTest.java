@@ -71,7 +71,7 @@ class NpyTest {
     @Test
     void headerClaimingMoreDataThanTheFileHoldsIsRefusedBeforeAllocating() throws Exception {
         // 69 bytes whose header claims 2 GB of float32 values
-        Path claims = Files.write(dir.resolve("claims.npy"), npy(1, "{'descr':'<f4','fortran_order':False,'shape':(536870911,)}"));
+        Path claims = Files.write(dir.resolve("claims.npy"), npy("<f4", "536870911,"));
         assertThat(Files.size(claims)).isLessThan(100);
         assertRefused(claims, "claims.npy is truncated", "shape (536870911,)", "2147483644 bytes of data",
                 "0 after the header");
@@ -83,22 +83,22 @@ class NpyTest {
 
     @Test
     void emptyNegativeAndOverflowingShapesAreRefusedNamingFileAndShape() throws Exception {
-        assertRefused(Files.write(dir.resolve("batch0.npy"), npy(1, "{'descr':'<f4','fortran_order':False,'shape':(0, 3, 9, 11)}")),
+        assertRefused(Files.write(dir.resolve("batch0.npy"), npy("<f4", "0, 3, 9, 11")),
                 "batch0.npy holds an empty array", "(0, 3, 9, 11)");
-        assertRefused(Files.write(dir.resolve("negative.npy"), npy(1, "{'descr':'<f4','fortran_order':False,'shape':(1, -3, 9, 11)}")),
+        assertRefused(Files.write(dir.resolve("negative.npy"), npy("<f4", "1, -3, 9, 11")),
                 "negative.npy", "(1, -3, 9, 11)", "dimension 1 ('-3') is not a size");
         assertRefused(Files.write(dir.resolve("overflow.npy"),
-                        npy(1, "{'descr':'<f8','fortran_order':False,'shape':(4294967296, 4294967296, 3)}")),
+                        npy("<f8", "4294967296, 4294967296, 3")),
                 "overflow.npy", "4294967296 x 4294967296 x 3 = more than", "more than the 2147483647");
-        assertRefused(Files.write(dir.resolve("rank.npy"), npy(1, "{'descr':'<f4','fortran_order':False,'shape':(" + "1, ".repeat(33)
-                + ")}")), "rank.npy", "33 dimensions");
+        assertRefused(Files.write(dir.resolve("rank.npy"), npy("<f4", "1, ".repeat(33))), "rank.npy", "33 dimensions");
     }
 
-    /** A .npy file of the given version with this header and no data. */
-    private static byte[] npy(int major, String header) {
+    /** A version 1.0 .npy file whose header declares this dtype and shape, without any data. */
+    private static byte[] npy(String descr, String shape) {
+        String header = "{'descr':'" + descr + "','fortran_order':False,'shape':(" + shape + ")}";
         byte[] text = (header + "\n").getBytes(StandardCharsets.ISO_8859_1);
         ByteBuffer buffer = ByteBuffer.allocate(10 + text.length).order(ByteOrder.LITTLE_ENDIAN);
-        buffer.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', (byte) major, 0});
+        buffer.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
         buffer.putShort((short) text.length).put(text);
         return buffer.array();
     }
