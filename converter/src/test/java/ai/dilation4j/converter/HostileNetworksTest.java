@@ -68,6 +68,15 @@ class HostileNetworksTest {
     void hugeNumOutputIsRefusedNamingLayerAndValue() throws IOException {
         Path huge = prototxt("huge", NET.replace("num_output: 4", "num_output: 2147483647"));
         assertRefused(huge, "'conv1' (Convolution)", "num_output 2147483647", "2147483647 x 3 x 3 x 3");
+        // uint32 fields of caffe.proto beyond Java's int range
+        Path unsigned = prototxt("unsigned", NET.replace("num_output: 4", "num_output: 3000000000"));
+        assertRefused(unsigned, "'conv1' (Convolution) has num_output 3000000000", "1 to 2147483647");
+        Path farCrop = prototxt("far_crop", NET.replace("layer { name: \"prob\"", """
+                layer { name: "crop" type: "Crop" bottom: "score" bottom: "score" top: "cropped"
+                        crop_param { axis: 2 offset: 4294967295 } }
+                layer { name: "prob\"""").replace("bottom: \"score\" top: \"prob\"",
+                "bottom: \"cropped\" top: \"prob\""));
+        assertRefused(farCrop, "'crop' (Crop)", "offset 4294967295");
     }
 
     @Test

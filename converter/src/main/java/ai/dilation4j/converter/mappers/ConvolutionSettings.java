@@ -29,7 +29,9 @@ record ConvolutionSettings(long inChannels, int outChannels, int group, KernelGe
                     + "; dilation4j converts channel-axis (axis 1) layers only.");
         }
         if (p.getNumOutput() < 1) {
-            throw new ConversionException(GraphBuildContext.describe(layer) + " needs num_output >= 1.");
+            // uint32 in caffe.proto: values from 2^31 on arrive as negative ints
+            throw new ConversionException(GraphBuildContext.describe(layer) + " has num_output "
+                    + Integer.toUnsignedString(p.getNumOutput()) + "; it must be 1 to " + Integer.MAX_VALUE + ".");
         }
         long inChannels = context.bottomShape(layer, 0).channels();
         int group = p.getGroup();
