@@ -19,6 +19,7 @@ import java.util.Set;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -27,6 +28,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import ai.dilation4j.converter.caffe.BlobLayout;
 import ai.dilation4j.converter.caffe.CaffeBlob;
 import ai.dilation4j.converter.caffe.CaffeModelReader;
 import ai.dilation4j.converter.caffe.CaffeNetDefinition;
@@ -41,6 +43,7 @@ import ai.dilation4j.models.ModelPreset;
 import ai.dilation4j.runtime.ModelMetadata;
 import ai.dilation4j.runtime.SegmentationModel;
 import ai.dilation4j.runtime.SourceFile;
+import ai.dilation4j.runtime.io.ArraySizes;
 
 /**
  * Converts a Caffe deploy prototxt and its trained caffemodel into a DL4J {@link ComputationGraph} that
@@ -65,6 +68,9 @@ public final class CaffeConverter {
     public SegmentationModel convert(Path prototxt, Path weights, ConversionOptions options)
             throws ConversionException {
         GraphPlan plan = plan(prototxt);
+        // Everything the file must hold is checked before the graph allocates its parameters, so a prototxt or
+        // caffemodel that does not fit costs a message, not gigabytes.
+        checkLayout(plan.context().weightBindings(), CaffeModelReader.readLayout(weights), weights);
         ComputationGraph graph = new ComputationGraph(plan.configuration());
         graph.init();
         long started = System.nanoTime();
@@ -128,6 +134,7 @@ public final class CaffeConverter {
         FeatureShape inputFeatures = new FeatureShape(inputShape[1], inputShape[2], inputShape[3]);
         context.addInput(input.blob(), inputFeatures);
         for (LayerParameter layer : net.layers()) {
+            context.claimTops(layer);
             mappings.mapperFor(layer).map(layer, context);
         }
         List<String> outputs = context.outputVertices();
@@ -138,6 +145,7 @@ public final class CaffeConverter {
         builder.setInputTypes(InputType.convolutional(inputShape[2], inputShape[3], inputShape[1]));
         ComputationGraphConfiguration configuration = builder.build();
         checkShapes(configuration, context, inputFeatures);
+        checkParameterCount(configuration, prototxt);
         String outputBlob = context.blobOf(outputs.get(outputs.size() - 1));
         return new GraphPlan(net, input, configuration, context, outputBlob);
     }
@@ -161,6 +169,79 @@ public final class CaffeConverter {
         }
     }
 
+    /**
+     * The graph keeps all parameters in one flat array; each layer's weights were checked when mapped, this checks
+     * their sum before anything is allocated.
+     */
+    private static void checkParameterCount(ComputationGraphConfiguration configuration, Path prototxt)
+            throws ConversionException {
+        long total = 0;
+        String largest = null;
+        long largestCount = -1;
+        for (Map.Entry<String, GraphVertex> vertex : configuration.getVertices().entrySet()) {
+            long count = vertex.getValue().numParams(false);
+            total = total > Long.MAX_VALUE - count ? Long.MAX_VALUE : total + count;
+            if (count > largestCount) {
+                largest = vertex.getKey();
+                largestCount = count;
+            }
+        }
+        if (total > ArraySizes.MAX_ELEMENTS) {
+            throw new ConversionException(prototxt + " describes a network of " + total + " parameters, more than "
+                    + "the " + ArraySizes.MAX_ELEMENTS + " one parameter array can hold (the largest layer, '"
+                    + largest + "', has " + largestCount + "). Check num_output and kernel_size in the prototxt.");
+        }
+    }
+
+    /** Checks that the weights file holds every blob the network needs, with the right shapes and sizes. */
+    private static void checkLayout(Map<String, WeightBinding> bindings, Map<String, List<BlobLayout>> layout,
+                                    Path weights) throws ConversionException {
+        for (WeightBinding binding : bindings.values()) {
+            List<BlobLayout> blobs = layout.get(binding.layerName());
+            if (blobs != null) {
+                checkBlobs(binding, blobs, weights);
+            }
+        }
+        requireAllBound(bindings, layout.keySet(), weights);
+    }
+
+    private static void requireAllBound(Map<String, WeightBinding> bindings, Set<String> found, Path weights)
+            throws ConversionException {
+        List<String> missing = new ArrayList<>(bindings.keySet());
+        missing.removeAll(found);
+        if (!missing.isEmpty()) {
+            throw new ConversionException("Weights file " + weights + " has no parameters for layer(s) "
+                    + String.join(", ", missing) + ". Use the caffemodel trained with this prototxt (layer names "
+                    + "must match); a file cut short also loses its last layers.");
+        }
+    }
+
+    private static void checkBlobs(WeightBinding binding, List<BlobLayout> blobs, Path weights)
+            throws ConversionException {
+        String layer = "Layer '" + binding.layerName() + "' (" + binding.layerType() + ")";
+        if (blobs.size() != binding.expectedShapes().size()) {
+            throw new ConversionException(layer + " has " + blobs.size() + " parameter blob(s) in " + weights
+                    + " but the prototxt calls for " + binding.expectedShapes().size() + " ("
+                    + String.join(", ", binding.blobRoles()) + "). Check bias_term and that the weights belong to "
+                    + "this prototxt.");
+        }
+        for (int i = 0; i < blobs.size(); i++) {
+            BlobLayout blob = blobs.get(i);
+            long[] expected = binding.expectedShapes().get(i);
+            if (!blob.matches(expected)) {
+                throw new ConversionException(layer + ": " + binding.blobRoles().get(i) + " blob in " + weights
+                        + " has shape " + blob.describeShape() + " but the prototxt implies "
+                        + Arrays.toString(expected) + ". The weights do not belong to this prototxt (check "
+                        + "num_output, kernel_size and group).");
+            }
+            if (blob.valueCount() != blob.declaredCount()) {
+                throw new ConversionException(layer + ": " + binding.blobRoles().get(i) + " blob in " + weights
+                        + " declares shape " + blob.describeShape() + " but holds " + blob.valueCount()
+                        + " values; the file is damaged.");
+            }
+        }
+    }
+
     private static CaffeModelReader.Summary loadWeights(ComputationGraph graph, Map<String, WeightBinding> bindings,
                                                         Path weights, ProgressListener progress)
             throws ConversionException {
@@ -174,41 +255,16 @@ public final class CaffeConverter {
             graphBind(graph, binding, blobs, weights);
             bound.add(layerName);
         }, progress);
-        List<String> missing = new ArrayList<>(bindings.keySet());
-        missing.removeAll(bound);
-        if (!missing.isEmpty()) {
-            throw new ConversionException("Weights file " + weights + " has no parameters for layer(s) "
-                    + String.join(", ", missing) + ". Use the caffemodel trained with this prototxt (layer names "
-                    + "must match); a file cut short also loses its last layers.");
-        }
+        requireAllBound(bindings, bound, weights);
         return summary;
     }
 
     private static void graphBind(ComputationGraph graph, WeightBinding binding, List<CaffeBlob> blobs, Path weights)
             throws ConversionException {
-        String layer = "Layer '" + binding.layerName() + "' (" + binding.layerType() + ")";
-        if (blobs.size() != binding.expectedShapes().size()) {
-            throw new ConversionException(layer + " has " + blobs.size() + " parameter blob(s) in " + weights
-                    + " but the prototxt calls for " + binding.expectedShapes().size() + " ("
-                    + String.join(", ", binding.blobRoles()) + "). Check bias_term and that the weights belong to "
-                    + "this prototxt.");
-        }
+        checkBlobs(binding, blobs.stream().map(CaffeBlob::layout).toList(), weights);
         List<INDArray> arrays = new ArrayList<>();
         for (int i = 0; i < blobs.size(); i++) {
-            CaffeBlob blob = blobs.get(i);
-            long[] expected = binding.expectedShapes().get(i);
-            if (!blob.matches(expected)) {
-                throw new ConversionException(layer + ": " + binding.blobRoles().get(i) + " blob in " + weights
-                        + " has shape " + blob.describeShape() + " but the prototxt implies "
-                        + Arrays.toString(expected) + ". The weights do not belong to this prototxt (check "
-                        + "num_output, kernel_size and group).");
-            }
-            if (blob.values().length() != blob.declaredCount()) {
-                throw new ConversionException(layer + ": " + binding.blobRoles().get(i) + " blob in " + weights
-                        + " declares shape " + blob.describeShape() + " but holds " + blob.values().length()
-                        + " values; the file is damaged.");
-            }
-            arrays.add(blob.values().reshape('c', expected));
+            arrays.add(blobs.get(i).values().reshape('c', binding.expectedShapes().get(i)));
         }
         binding.binder().bind(graph, arrays);
     }

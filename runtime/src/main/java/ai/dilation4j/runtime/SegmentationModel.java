@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
@@ -39,6 +40,8 @@ public final class SegmentationModel implements AutoCloseable {
     private final ComputationGraph graph;
     private final ModelMetadata metadata;
     private boolean closed;
+    /** The last input shape whose blobs were found to fit, so repeated calls skip the shape inference. */
+    private long[] lastHoldableShape;
 
     private SegmentationModel(Path source, ComputationGraph graph, ModelMetadata metadata) {
         this.source = source;
@@ -49,7 +52,7 @@ public final class SegmentationModel implements AutoCloseable {
     /** Loads a dilation4j model file written by {@code dilation4j convert}. */
     public static SegmentationModel load(Path file) throws ModelFileException {
         ModelMetadata metadata = ModelFile.readMetadata(file);
-        ComputationGraph graph = ModelFile.readGraph(file);
+        ComputationGraph graph = ModelFile.readGraph(file, metadata);
         return new SegmentationModel(file, graph, metadata);
     }
 
@@ -191,10 +194,35 @@ public final class SegmentationModel implements AutoCloseable {
         }
         long[] expected = metadata.inputShape();
         long[] actual = input.shape();
-        if (actual.length != 4 || actual[1] != expected[1]) {
+        if (actual.length != 4 || actual[1] != expected[1] || Arrays.stream(actual).anyMatch(d -> d < 1)) {
             throw new InvalidInputException("The model " + describe() + " takes an NCHW input with " + expected[1]
-                    + " channels (converted for " + Arrays.toString(expected) + "), got shape "
-                    + Arrays.toString(actual) + ".");
+                    + " channels and at least one image row and column (converted for " + Arrays.toString(expected)
+                    + "), got shape " + Arrays.toString(actual) + ".");
+        }
+        if (!Arrays.equals(actual, lastHoldableShape)) {
+            requireHoldableBlobs(actual);
+            lastHoldableShape = actual.clone();
+        }
+        FiniteValues.requireFinite(input, "The input");
+    }
+
+    /**
+     * Refuses an input for which some blob could not be computed: too small for a kernel, or so large that a
+     * blob would exceed what one array holds. Shape inference allocates nothing, so this costs a message, not
+     * a failed multi-gigabyte allocation in the middle of the network.
+     */
+    private void requireHoldableBlobs(long[] shape) throws InvalidInputException {
+        Optional<String> problem;
+        try {
+            problem = ModelConfigurationCheck.firstUnholdable(
+                    ModelConfigurationCheck.outputShapes(graph.getConfiguration(), shape));
+        } catch (RuntimeException e) {
+            problem = Optional.of(ModelFile.oneLine(e));
+        }
+        if (problem.isPresent()) {
+            throw new InvalidInputException("The model " + describe() + " cannot run on an input of shape "
+                    + Arrays.toString(shape) + ": " + problem.get() + ". It was converted for "
+                    + Arrays.toString(metadata.inputShape()) + "; give an input of about that size.");
         }
     }
 

@@ -1,7 +1,5 @@
 package ai.dilation4j.converter.caffe;
 
-import java.util.Arrays;
-
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -14,29 +12,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public record CaffeBlob(long[] shape, boolean legacyShape, INDArray values) {
 
-    /**
-     * Caffe's {@code Blob::ShapeEquals}: a legacy blob matches when its four dimensions equal the expected shape
-     * padded with leading 1s (so a V1 bias stored as 1x1x1xN matches N).
-     */
+    /** The shape and the number of values read. */
+    public BlobLayout layout() {
+        return new BlobLayout(shape, legacyShape, values.length());
+    }
+
+    /** See {@link BlobLayout#matches}. */
     public boolean matches(long[] expected) {
-        if (!legacyShape) {
-            return Arrays.equals(shape, expected);
-        }
-        if (expected.length > 4) {
-            return false;
-        }
-        long[] padded = new long[4];
-        Arrays.fill(padded, 1);
-        System.arraycopy(expected, 0, padded, 4 - expected.length, expected.length);
-        return Arrays.equals(shape, padded);
-    }
-
-    /** Number of values the declared shape calls for. */
-    public long declaredCount() {
-        return Arrays.stream(shape).reduce(1, Math::multiplyExact);
-    }
-
-    public String describeShape() {
-        return (legacyShape ? "legacy " : "") + Arrays.toString(shape);
+        return layout().matches(expected);
     }
 }

@@ -15,7 +15,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -48,6 +50,18 @@ public final class CaffeModelReader {
     public record Summary(long bytes, String sha256, int layers) {
     }
 
+    /** Decodes one blob message (the stream limited to it); the full reader keeps values, the scan only counts. */
+    @FunctionalInterface
+    private interface BlobDecoder<B> {
+        B decode(CodedInputStream in) throws IOException;
+    }
+
+    /** Receives each trained layer's decoded blobs. */
+    @FunctionalInterface
+    private interface DecodedLayerConsumer<B> {
+        void accept(String layerName, List<B> blobs) throws ConversionException;
+    }
+
     private static final int NET_LAYERS_V1 = 2;
     private static final int NET_LAYER = 100;
     private static final int V2_NAME = 1;
@@ -74,15 +88,41 @@ public final class CaffeModelReader {
     public static Summary read(Path file, LayerConsumer consumer, ProgressListener progress)
             throws ConversionException {
         MessageDigest sha256 = newSha256();
-        long bytes;
-        int layers = 0;
-        String currentLayer = null;
+        long bytes = size(file);
+        int layers;
         try (InputStream raw = Files.newInputStream(file);
              InputStream digesting = new DigestInputStream(new BufferedInputStream(
-                     new ProgressInputStream(raw, Files.size(file), progress), CHUNK), sha256)) {
-            bytes = Files.size(file);
-            CodedInputStream in = CodedInputStream.newInstance(digesting, CHUNK);
-            in.setSizeLimit(Integer.MAX_VALUE);
+                     new ProgressInputStream(raw, bytes, progress), CHUNK), sha256)) {
+            layers = readLayers(file, bytes, digesting, CaffeModelReader::readBlob, consumer::accept);
+        } catch (IOException e) {
+            throw cannotRead(file, e);
+        }
+        return new Summary(bytes, HexFormat.of().formatHex(sha256.digest()), layers);
+    }
+
+    /**
+     * The shapes and value counts of every trained layer's blobs, without reading their values (the data is
+     * skipped, so even a large file takes little time and no memory): what lets a conversion check the file
+     * against the network before allocating anything. The map keeps the file's order; a layer name the file
+     * repeats keeps its last blobs, as loading does.
+     */
+    public static Map<String, List<BlobLayout>> readLayout(Path file) throws ConversionException {
+        Map<String, List<BlobLayout>> layout = new LinkedHashMap<>();
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), CHUNK)) {
+            readLayers(file, size(file), in, CaffeModelReader::scanBlob, layout::put);
+        } catch (IOException e) {
+            throw cannotRead(file, e);
+        }
+        return layout;
+    }
+
+    private static <B> int readLayers(Path file, long fileSize, InputStream source, BlobDecoder<B> decoder,
+                                      DecodedLayerConsumer<B> consumer) throws IOException, ConversionException {
+        int layers = 0;
+        String currentLayer = null;
+        CodedInputStream in = CodedInputStream.newInstance(source, CHUNK);
+        in.setSizeLimit(Integer.MAX_VALUE);
+        try {
             while (true) {
                 in.resetSizeCounter();
                 int tag = in.readTag();
@@ -92,10 +132,16 @@ public final class CaffeModelReader {
                 int field = WireFormat.getTagFieldNumber(tag);
                 if ((field == NET_LAYER || field == NET_LAYERS_V1)
                         && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
-                    int limit = in.pushLimit(in.readRawVarint32());
+                    int layerBytes = in.readRawVarint32();
+                    // Every length inside is checked against this one, so no claim can exceed the file's size.
+                    if (layerBytes < 0 || layerBytes > fileSize) {
+                        throw new InvalidProtocolBufferException("a layer record claims " + Integer.toUnsignedString(
+                                layerBytes) + " bytes, but the whole file has " + fileSize);
+                    }
+                    int limit = in.pushLimit(layerBytes);
                     boolean v1 = field == NET_LAYERS_V1;
                     String name = null;
-                    List<CaffeBlob> blobs = new ArrayList<>();
+                    List<B> blobs = new ArrayList<>();
                     while (!in.isAtEnd()) {
                         int layerTag = in.readTag();
                         int layerField = WireFormat.getTagFieldNumber(layerTag);
@@ -103,8 +149,8 @@ public final class CaffeModelReader {
                             name = in.readString();
                             currentLayer = name;
                         } else if (layerField == (v1 ? V1_BLOBS : V2_BLOBS)) {
-                            int blobLimit = in.pushLimit(in.readRawVarint32());
-                            blobs.add(readBlob(in));
+                            int blobLimit = in.pushLimit(withinLimit(in, in.readRawVarint32(), 1));
+                            blobs.add(decoder.decode(in));
                             in.popLimit(blobLimit);
                         } else {
                             in.skipField(layerTag);
@@ -119,17 +165,28 @@ public final class CaffeModelReader {
                     in.skipField(tag);
                 }
             }
-        } catch (NoSuchFileException e) {
-            throw new ConversionException("Weights file " + file + " does not exist.", e);
         } catch (InvalidProtocolBufferException e) {
             throw new ConversionException("Weights file " + file + " is truncated or is not a binary caffemodel ("
                     + e.getMessage().replaceFirst("\\s*This could mean.*$", "")
                     + (currentLayer == null ? "" : "; last layer read: '" + currentLayer + "'")
                     + "). Download it again and compare its SHA-256 with the published one.", e);
-        } catch (IOException e) {
-            throw new ConversionException("Cannot read weights file " + file + ": " + e.getMessage(), e);
         }
-        return new Summary(bytes, HexFormat.of().formatHex(sha256.digest()), layers);
+        return layers;
+    }
+
+    private static long size(Path file) throws ConversionException {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw cannotRead(file, e);
+        }
+    }
+
+    private static ConversionException cannotRead(Path file, IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return new ConversionException("Weights file " + file + " does not exist.", e);
+        }
+        return new ConversionException("Cannot read weights file " + file + ": " + e.getMessage(), e);
     }
 
     private static CaffeBlob readBlob(CodedInputStream in) throws IOException {
@@ -158,7 +215,7 @@ public final class CaffeModelReader {
                 }
                 case BLOB_DOUBLE_DATA -> {
                     if (wireType == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
-                        int limit = in.pushLimit(in.readRawVarint32());
+                        int limit = in.pushLimit(withinLimit(in, in.readRawVarint32(), Double.BYTES));
                         while (!in.isAtEnd()) {
                             loose.add((float) in.readDouble());
                         }
@@ -174,12 +231,59 @@ public final class CaffeModelReader {
         return shape != null ? new CaffeBlob(shape, false, values) : new CaffeBlob(legacy, true, values);
     }
 
-    private static INDArray appendPackedFloats(INDArray previous, CodedInputStream in) throws IOException {
-        int length = in.readRawVarint32();
-        if (length % Float.BYTES != 0) {
-            throw new InvalidProtocolBufferException("packed float data of " + length + " bytes is not a whole "
-                    + "number of floats");
+    /** Reads a blob's shape fields and counts its values, skipping the data itself. */
+    private static BlobLayout scanBlob(CodedInputStream in) throws IOException {
+        long[] shape = null;
+        long[] legacy = {0, 0, 0, 0};
+        long values = 0;
+        while (!in.isAtEnd()) {
+            int tag = in.readTag();
+            boolean packed = WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED;
+            switch (WireFormat.getTagFieldNumber(tag)) {
+                case BLOB_SHAPE -> shape = BlobShape.parseFrom(in.readBytes()).getDimList().stream()
+                        .mapToLong(Long::longValue).toArray();
+                case BLOB_NUM -> legacy[0] = in.readInt64();
+                case BLOB_CHANNELS -> legacy[1] = in.readInt64();
+                case BLOB_HEIGHT -> legacy[2] = in.readInt64();
+                case BLOB_WIDTH -> legacy[3] = in.readInt64();
+                case BLOB_DATA -> values += packed ? skipPacked(in, Float.BYTES) : skipOne(in, tag);
+                case BLOB_DOUBLE_DATA -> values += packed ? skipPacked(in, Double.BYTES) : skipOne(in, tag);
+                default -> in.skipField(tag);
+            }
         }
+        return shape != null ? new BlobLayout(shape, false, values) : new BlobLayout(legacy, true, values);
+    }
+
+    /** Skips packed values of {@code width} bytes each; returns their number. */
+    private static long skipPacked(CodedInputStream in, int width) throws IOException {
+        int length = withinLimit(in, in.readRawVarint32(), width);
+        in.skipRawBytes(length);
+        return length / width;
+    }
+
+    /**
+     * A length read from the file, checked before anything of that size is allocated: it must fit in the enclosing
+     * record and be a whole number of {@code width}-byte values.
+     */
+    private static int withinLimit(CodedInputStream in, int length, int width) throws IOException {
+        if (length < 0 || length > in.getBytesUntilLimit()) {
+            throw new InvalidProtocolBufferException("a field claims " + Integer.toUnsignedString(length)
+                    + " bytes, more than its enclosing record holds");
+        }
+        if (length % width != 0) {
+            throw new InvalidProtocolBufferException("packed data of " + length + " bytes is not a whole number of "
+                    + width + "-byte values");
+        }
+        return length;
+    }
+
+    private static long skipOne(CodedInputStream in, int tag) throws IOException {
+        in.skipField(tag);
+        return 1;
+    }
+
+    private static INDArray appendPackedFloats(INDArray previous, CodedInputStream in) throws IOException {
+        int length = withinLimit(in, in.readRawVarint32(), Float.BYTES);
         INDArray values = Nd4j.createUninitialized(DataType.FLOAT, length / Float.BYTES);
         ByteBuffer target = values.data().asNio().order(ByteOrder.LITTLE_ENDIAN);
         int remaining = length;

@@ -11,6 +11,7 @@ import java.util.Set;
 
 import ai.dilation4j.converter.ConversionException;
 import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;
+import ai.dilation4j.runtime.io.ArraySizes;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -31,6 +32,9 @@ public final class GraphBuildContext {
     private final Map<String, FeatureShape> vertexShapes = new LinkedHashMap<>();
     private final Set<String> consumedVertices = new HashSet<>();
     private final Map<String, WeightBinding> bindings = new LinkedHashMap<>();
+    /** Blob → what first produced it ("layer 'x' (Type)" or "the network input"), for Caffe's one-producer rule. */
+    private final Map<String, String> producers = new LinkedHashMap<>();
+    private long[] inputShape;
 
     public GraphBuildContext(GraphBuilder builder, long batch) {
         this.builder = builder;
@@ -38,10 +42,35 @@ public final class GraphBuildContext {
     }
 
     /** Declares a network input blob; its vertex has the blob's name. */
-    public void addInput(String blob, FeatureShape shape) {
+    public void addInput(String blob, FeatureShape shape) throws ConversionException {
+        inputShape = shape.nchw(batch);
+        requireHoldable(blob, shape);
         builder.addInputs(blob);
         blobs.put(blob, new BlobState(blob, shape));
         vertexShapes.put(blob, shape);
+        producers.put(blob, "the network input");
+    }
+
+    /**
+     * Applies Caffe's rule that every blob has one producer: a layer may write a blob that already exists only
+     * in place, that is as its top {@code i} when its bottom {@code i} is the same blob. Caffe refuses anything
+     * else ("Top blob 'x' produced by multiple sources"); converting it would silently pick one of the values.
+     */
+    public void claimTops(LayerParameter layer) throws ConversionException {
+        for (int i = 0; i < layer.getTopCount(); i++) {
+            String top = layer.getTop(i);
+            boolean inPlace = i < layer.getBottomCount() && layer.getBottom(i).equals(top);
+            String producer = producers.get(top);
+            if (producer != null && !inPlace) {
+                throw new ConversionException(describe(layer) + " writes top '" + top + "', which " + producer
+                        + " already produces; Caffe refuses this too (\"Top blob '" + top + "' produced by multiple "
+                        + "sources\"). Give the layer a top of its own, or make it work in place by giving '" + top
+                        + "' as its bottom" + (i == 0 ? "" : " " + i) + ".");
+            }
+            if (producer == null) {
+                producers.put(top, "layer '" + layer.getName() + "' (" + layer.getType() + ")");
+            }
+        }
     }
 
     /** Checks a layer's bottom and top counts. */
@@ -76,7 +105,8 @@ public final class GraphBuildContext {
     }
 
     /** Adds a DL4J layer reading the given vertex and producing the layer's first top. */
-    public String addLayer(LayerParameter layer, Layer dl4jLayer, FeatureShape outputShape, String input) {
+    public String addLayer(LayerParameter layer, Layer dl4jLayer, FeatureShape outputShape, String input)
+            throws ConversionException {
         String vertex = newVertexName(layer.getName());
         builder.addLayer(vertex, dl4jLayer, input);
         consumedVertices.add(input);
@@ -85,8 +115,10 @@ public final class GraphBuildContext {
     }
 
     /** Adds a helper vertex that is not the layer's result (e.g. a scaling step of an Eltwise SUM). */
-    public String addHelperVertex(String name, GraphVertex vertex, FeatureShape outputShape, String... inputs) {
+    public String addHelperVertex(String name, GraphVertex vertex, FeatureShape outputShape, String... inputs)
+            throws ConversionException {
         String unique = newVertexName(name);
+        requireHoldable(unique, outputShape);
         builder.addVertex(unique, vertex, inputs);
         consumedVertices.addAll(Arrays.asList(inputs));
         vertexShapes.put(unique, outputShape);
@@ -94,7 +126,8 @@ public final class GraphBuildContext {
     }
 
     /** Adds the vertex computing the layer's first top from the given input vertices. */
-    public void addVertex(LayerParameter layer, GraphVertex vertex, FeatureShape outputShape, String... inputs) {
+    public void addVertex(LayerParameter layer, GraphVertex vertex, FeatureShape outputShape, String... inputs)
+            throws ConversionException {
         String name = newVertexName(layer.getName());
         builder.addVertex(name, vertex, inputs);
         consumedVertices.addAll(Arrays.asList(inputs));
@@ -185,12 +218,28 @@ public final class GraphBuildContext {
         return state;
     }
 
-    private void produced(LayerParameter layer, String vertex, FeatureShape shape) {
-        vertexShapes.put(vertex, shape);
+    private void produced(LayerParameter layer, String vertex, FeatureShape shape) throws ConversionException {
         String top = layer.getTop(0);
+        requireHoldable(top, shape);
+        vertexShapes.put(vertex, shape);
         // Re-inserting moves an overwritten blob to where Caffe recomputes it, which keeps the map in forward order.
         blobs.remove(top);
         blobs.put(top, new BlobState(vertex, shape));
+    }
+
+    /**
+     * Refuses a blob that one forward pass could not hold: ND4J, OpenCV and Java buffers index at most 2^31-1
+     * elements, and a blob that size is already 8 GB. Only an input far beyond the deploy size gets there.
+     */
+    private void requireHoldable(String blob, FeatureShape shape) throws ConversionException {
+        long[] nchw = shape.nchw(batch);
+        if (!ArraySizes.fitsOneArray(nchw)) {
+            throw new ConversionException("Blob '" + blob + "' would be " + ArraySizes.describe(nchw)
+                    + " for the network input shape " + Arrays.toString(inputShape) + ", more than the "
+                    + ArraySizes.MAX_ELEMENTS + " one array can hold. Convert with the deploy input size (e.g. "
+                    + "1 x 3 x 900 x 900 for DilatedNet; images of any size are segmented in tiles of it)"
+                    + (blobs.isEmpty() ? "." : " and check num_output of the layers before '" + blob + "'."));
+        }
     }
 
     /** The layer name, or the name with a numeric suffix when a vertex (or the input) already has it. */

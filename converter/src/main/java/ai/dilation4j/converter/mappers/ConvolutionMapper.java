@@ -30,8 +30,11 @@ public final class ConvolutionMapper implements LayerMapper {
     public void map(LayerParameter layer, GraphBuildContext context) throws ConversionException {
         ConvolutionSettings s = ConvolutionSettings.read(layer, context);
         KernelGeometry g = s.geometry();
-        FeatureShape out = outputShape(layer, context.bottomShape(layer, 0), s);
         long[] weightShape = {s.outChannels(), s.inChannels() / s.group(), g.kernelH(), g.kernelW()};
+        // A depthwise layer keeps Caffe's weights; other groups become dense block-diagonal weights.
+        s.requireHoldableWeights(layer, weightShape, s.group() == 1 || s.group() == s.inChannels() ? weightShape
+                : new long[] {s.outChannels(), s.inChannels(), g.kernelH(), g.kernelW()});
+        FeatureShape out = outputShape(layer, context.bottomShape(layer, 0), s);
         String vertex;
         WeightBinding.Binder weights;
         if (s.group() == 1) {

@@ -10,6 +10,7 @@ import ai.dilation4j.converter.graph.GraphBuildContext;
 import ai.dilation4j.converter.graph.GraphParams;
 import ai.dilation4j.converter.graph.KernelGeometry;
 import ai.dilation4j.converter.graph.WeightBinding;
+import ai.dilation4j.runtime.io.ArraySizes;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.nd4j.linalg.activations.Activation;
@@ -28,7 +29,9 @@ record ConvolutionSettings(long inChannels, int outChannels, int group, KernelGe
                     + "; dilation4j converts channel-axis (axis 1) layers only.");
         }
         if (p.getNumOutput() < 1) {
-            throw new ConversionException(GraphBuildContext.describe(layer) + " needs num_output >= 1.");
+            // uint32 in caffe.proto: values from 2^31 on arrive as negative ints
+            throw new ConversionException(GraphBuildContext.describe(layer) + " has num_output "
+                    + Integer.toUnsignedString(p.getNumOutput()) + "; it must be 1 to " + Integer.MAX_VALUE + ".");
         }
         long inChannels = context.bottomShape(layer, 0).channels();
         int group = p.getGroup();
@@ -49,6 +52,23 @@ record ConvolutionSettings(long inChannels, int outChannels, int group, KernelGe
         // input (DL4J issue #3148); inference does not need them.
         builder.cudnnAlgoMode(ConvolutionLayer.AlgoMode.NO_WORKSPACE);
         return builder;
+    }
+
+    /**
+     * Refuses weights that one array cannot hold, in Caffe's grouped shape or in the dense shape DL4J gets,
+     * before the layer is added and anything is allocated.
+     */
+    void requireHoldableWeights(LayerParameter layer, long[] caffeShape, long[] denseShape)
+            throws ConversionException {
+        for (long[] shape : List.of(caffeShape, denseShape)) {
+            if (!ArraySizes.fitsOneArray(shape)) {
+                throw new ConversionException(GraphBuildContext.describe(layer) + ": num_output " + outChannels
+                        + " with " + inChannels + " input channels, group " + group + " and a " + geometry.kernelH()
+                        + "x" + geometry.kernelW() + " kernel makes weights of " + ArraySizes.describe(shape)
+                        + ", more than the " + ArraySizes.MAX_ELEMENTS + " one array can hold. Check num_output "
+                        + "and kernel_size in the prototxt.");
+            }
+        }
     }
 
     /**

@@ -35,11 +35,12 @@ public final class CropMapper implements LayerMapper {
         }
         int cropped = RANK - axis;
         long[] offsets = new long[cropped];
+        // offsets are uint32 in caffe.proto; Java reads values from 2^31 on as negative ints
         if (p.getOffsetCount() == 1) {
-            Arrays.fill(offsets, p.getOffset(0));
+            Arrays.fill(offsets, Integer.toUnsignedLong(p.getOffset(0)));
         } else if (p.getOffsetCount() == cropped) {
             for (int i = 0; i < cropped; i++) {
-                offsets[i] = p.getOffset(i);
+                offsets[i] = Integer.toUnsignedLong(p.getOffset(i));
             }
         } else if (p.getOffsetCount() != 0) {
             throw new ConversionException(GraphBuildContext.describe(layer) + " gives " + p.getOffsetCount()

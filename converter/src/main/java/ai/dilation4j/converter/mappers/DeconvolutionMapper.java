@@ -26,6 +26,9 @@ public final class DeconvolutionMapper implements LayerMapper {
     public void map(LayerParameter layer, GraphBuildContext context) throws ConversionException {
         ConvolutionSettings s = ConvolutionSettings.read(layer, context);
         KernelGeometry g = s.geometry();
+        long[] weightShape = {s.inChannels(), s.outChannels() / s.group(), g.kernelH(), g.kernelW()};
+        s.requireHoldableWeights(layer, weightShape, new long[] {s.inChannels(), s.outChannels(), g.kernelH(),
+                g.kernelW()});
         FeatureShape in = context.bottomShape(layer, 0);
         long h = KernelGeometry.deconvolutionOutput(in.height(), g.kernelH(), g.strideH(), g.padH(), g.dilationH());
         long w = KernelGeometry.deconvolutionOutput(in.width(), g.kernelW(), g.strideW(), g.padW(), g.dilationW());
@@ -35,7 +38,6 @@ public final class DeconvolutionMapper implements LayerMapper {
         }
         String vertex = context.addLayer(layer, s.configure(new Deconvolution2D.Builder()
                 .dataFormat(CNN2DFormat.NCHW)).build(), new FeatureShape(s.outChannels(), h, w));
-        long[] weightShape = {s.inChannels(), s.outChannels() / s.group(), g.kernelH(), g.kernelW()};
         context.expectWeights(s.weights(layer, vertex, weightShape, (graph, blobs) -> GraphParams.assign(graph,
                 vertex, "W", s.group() == 1 ? blobs.get(0)
                         : GroupedWeights.blockDiagonal(blobs.get(0), s.group(), s.outChannels()))));

@@ -28,9 +28,9 @@ public class CaffeCropVertex extends InferenceOnlyVertexConf {
         if (axis < 1 || axis > 3) {
             throw new IllegalArgumentException("crop axis must be 1, 2 or 3 for NCHW blobs, got " + axis);
         }
-        if (offsets == null || offsets.length != 4 - axis) {
-            throw new IllegalArgumentException("crop from axis " + axis + " needs " + (4 - axis) + " offsets, got "
-                    + Arrays.toString(offsets));
+        if (offsets == null || offsets.length != 4 - axis || Arrays.stream(offsets).anyMatch(o -> o < 0)) {
+            throw new IllegalArgumentException("crop from axis " + axis + " needs " + (4 - axis)
+                    + " offsets >= 0, got " + Arrays.toString(offsets));
         }
         this.axis = axis;
         this.offsets = offsets.clone();

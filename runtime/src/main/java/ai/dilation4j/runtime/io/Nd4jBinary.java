@@ -1,14 +1,11 @@
 package ai.dilation4j.runtime.io;
 
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
+import java.util.Arrays;
 
-import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -19,11 +16,36 @@ import org.nd4j.linalg.factory.Nd4j;
  * large chunks straight into the array's native memory, swapping the big-endian values on the way.
  *
  * <p>The format: a shape-info buffer and a data buffer, each {@code writeUTF(allocation mode)},
- * {@code writeLong(length)}, {@code writeUTF(data type)}, then the values big-endian.
+ * {@code writeLong(length)}, {@code writeUTF(data type)}, then the values big-endian. The headers are read and
+ * checked on their own ({@link #readHeader}), so a caller can compare what the file declares with what it
+ * expects before anything is allocated.
  */
 public final class Nd4jBinary {
 
-    private static final int CHUNK_BYTES = 8 << 20;
+    private static final int MAX_RANK = 32;
+
+    /**
+     * What the headers declare.
+     *
+     * @param shape    the array's shape
+     * @param length   the number of values stored
+     * @param dataType the stored type's name, e.g. {@code FLOAT}
+     */
+    public record Header(long[] shape, long length, String dataType) {
+
+        /** Bytes of the values, or -1 when the data type is unknown. */
+        public long dataBytes() {
+            try {
+                return Math.multiplyExact(length, DataType.valueOf(dataType).width());
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                return -1;
+            }
+        }
+
+        public boolean isFloat() {
+            return dataType.equals(DataType.FLOAT.name());
+        }
+    }
 
     private Nd4jBinary() {
     }
@@ -34,10 +56,16 @@ public final class Nd4jBinary {
      */
     public static INDArray readFloatArray(InputStream source) throws IOException {
         DataInputStream in = new DataInputStream(source);
+        Header header = readHeader(in);
+        return header.isFloat() ? readFloatData(in, header) : null;
+    }
+
+    /** Reads and checks both headers, leaving the stream at the first value; allocates nothing large. */
+    public static Header readHeader(DataInputStream in) throws IOException {
         in.readUTF();
         long shapeInfoLength = in.readLong();
         String shapeInfoType = in.readUTF();
-        if (shapeInfoLength < 1 || shapeInfoLength > 64) {
+        if (shapeInfoLength < 1 || shapeInfoLength > 2 * MAX_RANK + 4) {
             throw new IOException("implausible shape information length " + shapeInfoLength);
         }
         long[] shapeInfo = new long[(int) shapeInfoLength];
@@ -48,45 +76,32 @@ public final class Nd4jBinary {
                 default -> throw new IOException("unexpected shape information type " + shapeInfoType);
             };
         }
-        int rank = (int) shapeInfo[0];
-        if (rank < 0 || 1 + 2L * rank > shapeInfo.length) {
+        long rank = shapeInfo[0];
+        if (rank < 0 || rank > MAX_RANK || 1 + 2 * rank > shapeInfo.length) {
             throw new IOException("implausible rank " + rank);
         }
-        long[] shape = java.util.Arrays.copyOfRange(shapeInfo, 1, 1 + rank);
-
+        long[] shape = Arrays.copyOfRange(shapeInfo, 1, 1 + (int) rank);
+        if (Arrays.stream(shape).anyMatch(d -> d < 0)) {
+            throw new IOException("negative dimension in shape " + Arrays.toString(shape));
+        }
         in.readUTF();
         long length = in.readLong();
         String type = in.readUTF();
-        if (!type.equals(DataType.FLOAT.name())) {
-            return null;
-        }
-        long expected = 1;
-        for (long dimension : shape) {
-            expected *= dimension;
-        }
+        long expected = ArraySizes.saturatedProduct(shape);
         if (length != expected) {
-            throw new IOException("the data holds " + length + " values, its shape " + java.util.Arrays.toString(shape)
-                    + " needs " + expected);
+            throw new IOException("the data holds " + length + " values, its shape " + Arrays.toString(shape)
+                    + " needs " + (expected == Long.MAX_VALUE ? "more than " + Long.MAX_VALUE : expected));
         }
-        INDArray array = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
-        // One buffer per chunk: a single NIO buffer cannot address more than 2 GB.
-        FloatPointer pointer = new FloatPointer(array.data().addressPointer());
-        long written = 0;
-        byte[] chunk = new byte[CHUNK_BYTES];
-        FloatBuffer values = ByteBuffer.wrap(chunk).order(ByteOrder.BIG_ENDIAN).asFloatBuffer();
-        long remaining = length * Float.BYTES;
-        while (remaining > 0) {
-            int bytes = (int) Math.min(chunk.length, remaining);
-            int read = in.readNBytes(chunk, 0, bytes);
-            if (read < bytes) {
-                throw new EOFException("the parameters end " + (remaining - read) + " bytes early");
-            }
-            int count = bytes / Float.BYTES;
-            FloatBuffer target = pointer.position(written).limit(written + count).asBuffer();
-            target.put(values.limit(count).position(0));
-            written += count;
-            remaining -= bytes;
+        return new Header(shape, length, type);
+    }
+
+    /** Reads the values of a FLOAT array whose header {@link #readHeader} has read. */
+    public static INDArray readFloatData(DataInputStream in, Header header) throws IOException {
+        if (!header.isFloat()) {
+            throw new IllegalArgumentException("not a FLOAT array: " + header.dataType());
         }
+        INDArray array = Nd4j.createUninitialized(DataType.FLOAT, header.shape(), 'c');
+        NativeFloats.fill(array, in, ByteOrder.BIG_ENDIAN, Float.BYTES);
         return array;
     }
 }

@@ -30,11 +30,18 @@ public final class Npy {
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+    /** NumPy refuses headers over 10,000 bytes unless told otherwise; real ones are 128 bytes or so. */
+    private static final int MAX_HEADER_BYTES = 1 << 16;
+    private static final int MAX_RANK = 32;
 
     private Npy() {
     }
 
-    /** Reads a little-endian float32 or float64 array in C order as a float32 INDArray. */
+    /**
+     * Reads a little-endian float32 or float64 array in C order as a float32 INDArray. The header is checked
+     * first (its length, the shape, and the data it declares against the file's size), so a hostile header
+     * costs a message, not an allocation.
+     */
     public static INDArray read(Path file) throws InvalidInputException {
         try (InputStream raw = Files.newInputStream(file);
              DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 20))) {
@@ -43,39 +50,52 @@ public final class Npy {
                 throw new InvalidInputException(file + " is not a NumPy .npy file (bad magic bytes).");
             }
             int major = in.readUnsignedByte();
-            in.readUnsignedByte();
+            int minor = in.readUnsignedByte();
+            if (major < 1 || major > 3) {
+                throw new InvalidInputException(file + " is a .npy file of format version " + major + "." + minor
+                        + ", which dilation4j does not know (it reads 1.0 to 3.0); save it with NumPy's np.save.");
+            }
             long headerLength = major == 1 ? Short.toUnsignedInt(Short.reverseBytes(in.readShort()))
                     : Integer.toUnsignedLong(Integer.reverseBytes(in.readInt()));
+            if (headerLength > MAX_HEADER_BYTES) {
+                throw new InvalidInputException(file + " declares a .npy header of " + headerLength + " bytes, more "
+                        + "than the " + MAX_HEADER_BYTES + " any array's header needs; the file is damaged.");
+            }
             byte[] headerBytes = new byte[(int) headerLength];
             in.readFully(headerBytes);
-            String header = new String(headerBytes, StandardCharsets.ISO_8859_1);
+            String header = new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
             String descr = group(DESCR, header, file);
             if ("True".equals(group(FORTRAN, header, file))) {
                 throw new InvalidInputException(file + " is in Fortran order; save it in C order (np.ascontiguousarray).");
             }
-            long[] shape = parseShape(group(SHAPE, header, file));
-            long count = Arrays.stream(shape).reduce(1, Math::multiplyExact);
+            String shapeText = group(SHAPE, header, file);
+            long[] shape = parseShape(shapeText, file);
             int itemSize = switch (descr) {
                 case "<f4" -> 4;
                 case "<f8" -> 8;
                 default -> throw new InvalidInputException(file + " holds dtype '" + descr
                         + "'; dilation4j reads little-endian float32 ('<f4') or float64 ('<f8') arrays.");
             };
-            if (count * itemSize > Integer.MAX_VALUE) {
-                throw new InvalidInputException(file + " holds " + count + " values, more than one array can take.");
+            long count = ArraySizes.saturatedProduct(shape);
+            if (count == 0) {
+                throw new InvalidInputException(file + " holds an empty array (shape (" + shapeText.trim()
+                        + ")); every dimension needs at least one value.");
             }
-            float[] values = new float[(int) count];
-            byte[] chunk = new byte[1 << 20];
-            int filled = 0;
-            while (filled < count) {
-                int items = (int) Math.min(chunk.length / itemSize, count - filled);
-                in.readFully(chunk, 0, items * itemSize);
-                ByteBuffer buffer = ByteBuffer.wrap(chunk, 0, items * itemSize).order(ByteOrder.LITTLE_ENDIAN);
-                for (int i = 0; i < items; i++) {
-                    values[filled++] = itemSize == 4 ? buffer.getFloat() : (float) buffer.getDouble();
-                }
+            if (count > ArraySizes.MAX_ELEMENTS) {
+                throw new InvalidInputException(file + " declares shape (" + shapeText.trim() + "), "
+                        + ArraySizes.describe(shape) + ", more than the " + ArraySizes.MAX_ELEMENTS
+                        + " one array can hold.");
             }
-            return Nd4j.create(values, shape, 'c');
+            long dataOffset = MAGIC.length + 2L + (major == 1 ? 2 : 4) + headerLength;
+            long dataBytes = count * itemSize;
+            if (Files.isRegularFile(file) && Files.size(file) - dataOffset < dataBytes) {
+                throw new InvalidInputException(file + " is truncated: its header declares shape (" + shapeText.trim()
+                        + ") of '" + descr + "', " + dataBytes + " bytes of data, but the file has "
+                        + Math.max(0, Files.size(file) - dataOffset) + " after the header.");
+            }
+            INDArray array = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
+            NativeFloats.fill(array, in, ByteOrder.LITTLE_ENDIAN, itemSize);
+            return array;
         } catch (NoSuchFileException e) {
             throw new InvalidInputException("Input file " + file + " does not exist.", e);
         } catch (EOFException e) {
@@ -132,11 +152,27 @@ public final class Npy {
         return matcher.group(1);
     }
 
-    private static long[] parseShape(String text) {
-        return Arrays.stream(text.split(","))
-                .map(String::trim)
-                .filter(s -> !s.isEmpty())
-                .mapToLong(s -> Long.parseLong(s.endsWith("L") ? s.substring(0, s.length() - 1) : s))
-                .toArray();
+    /** The dimensions of a NumPy shape tuple; each must be a non-negative integer. */
+    private static long[] parseShape(String text, Path file) throws InvalidInputException {
+        String[] parts = Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .toArray(String[]::new);
+        if (parts.length > MAX_RANK) {
+            throw new InvalidInputException(file + " declares an array of " + parts.length + " dimensions; ND4J "
+                    + "takes at most " + MAX_RANK + ".");
+        }
+        long[] shape = new long[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            String digits = parts[i].endsWith("L") ? parts[i].substring(0, parts[i].length() - 1) : parts[i];
+            try {
+                shape[i] = Long.parseLong(digits);
+            } catch (NumberFormatException e) {
+                shape[i] = -1;
+            }
+            if (shape[i] < 0) {
+                throw new InvalidInputException(file + " declares shape (" + text.trim() + "), whose dimension "
+                        + i + " ('" + parts[i] + "') is not a size; the file is damaged.");
+            }
+        }
+        return shape;
     }
 }

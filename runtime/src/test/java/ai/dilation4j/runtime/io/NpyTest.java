@@ -67,4 +67,45 @@ class NpyTest {
         assertThatThrownBy(() -> Npy.read(ints)).isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("Fortran order");
     }
+
+    @Test
+    void headerClaimingMoreDataThanTheFileHoldsIsRefusedBeforeAllocating() throws Exception {
+        // 69 bytes whose header claims 2 GB of float32 values
+        Path claims = Files.write(dir.resolve("claims.npy"), npy("<f4", "536870911,"));
+        assertThat(Files.size(claims)).isLessThan(100);
+        assertRefused(claims, "claims.npy is truncated", "shape (536870911,)", "2147483644 bytes of data",
+                "0 after the header");
+
+        Path header = dir.resolve("header.npy");
+        Files.write(header, new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0, -1, -1, -1, -1});
+        assertRefused(header, "header.npy", "header of 4294967295 bytes");
+    }
+
+    @Test
+    void emptyNegativeAndOverflowingShapesAreRefusedNamingFileAndShape() throws Exception {
+        assertRefused(Files.write(dir.resolve("batch0.npy"), npy("<f4", "0, 3, 9, 11")),
+                "batch0.npy holds an empty array", "(0, 3, 9, 11)");
+        assertRefused(Files.write(dir.resolve("negative.npy"), npy("<f4", "1, -3, 9, 11")),
+                "negative.npy", "(1, -3, 9, 11)", "dimension 1 ('-3') is not a size");
+        assertRefused(Files.write(dir.resolve("overflow.npy"),
+                        npy("<f8", "4294967296, 4294967296, 3")),
+                "overflow.npy", "4294967296 x 4294967296 x 3 = more than", "more than the 2147483647");
+        assertRefused(Files.write(dir.resolve("rank.npy"), npy("<f4", "1, ".repeat(33))), "rank.npy", "33 dimensions");
+    }
+
+    /** A version 1.0 .npy file whose header declares this dtype and shape, without any data. */
+    private static byte[] npy(String descr, String shape) {
+        String header = "{'descr':'" + descr + "','fortran_order':False,'shape':(" + shape + ")}";
+        byte[] text = (header + "\n").getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer buffer = ByteBuffer.allocate(10 + text.length).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
+        buffer.putShort((short) text.length).put(text);
+        return buffer.array();
+    }
+
+    private static void assertRefused(Path file, String... messageParts) {
+        assertThatThrownBy(() -> Npy.read(file)).isInstanceOf(InvalidInputException.class)
+                .hasMessageContainingAll(messageParts)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
 }
