@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
                 "  POST /segment?output=labels|color|json  body: an encoded image; answers the 8-bit label PNG, "
                         + "the palette PNG, or JSON with per-class fractions and timings (default json)",
                 "  GET /health (answered at once, even when busy), GET /metrics (request counts by status, "
-                        + "499 = cancelled because the client left; connections; latency percentiles)",
+                        + "499 = cancelled because the client left; connections; bytes of request bodies being received; "
+                        + "latency percentiles)",
                 "A request is admitted once its whole body has arrived: then 503 when --threads requests run and "
                         + "--queue more wait; 413 for bodies over --max-bytes or images over the other --max-* limits (checked from the image "
                         + "header before decoding); 400 for bodies that are not images. A client that disconnects cancels its segmentation.",
