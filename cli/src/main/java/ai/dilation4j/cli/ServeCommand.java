@@ -20,10 +20,13 @@ import picocli.CommandLine.Spec;
                 "  POST /segment?output=labels|color|json  body: an encoded image; answers the 8-bit label PNG, "
                         + "the palette PNG, or JSON with per-class fractions and timings (default json)",
                 "  GET /health (answered at once, even when busy), GET /metrics (request counts by status, "
-                        + "499 = cancelled because the client left; connections; latency percentiles)",
+                        + "499 = cancelled because the client left; connections; bytes of request bodies being received; "
+                        + "latency percentiles)",
                 "A request is admitted once its whole body has arrived: then 503 when --threads requests run and "
                         + "--queue more wait; 413 for bodies over --max-bytes or images over the other --max-* limits (checked from the image "
                         + "header before decoding); 400 for bodies that are not images. A client that disconnects cancels its segmentation.",
+                "The bodies being received share --max-buffered-bytes of memory: a request whose body (from its "
+                        + "Content-Length, or chunk by chunk) does not fit gets 503 at once and its connection is closed.",
                 "Slow clients lose their connection: headers must arrive within --header-timeout, the body within "
                         + "--body-timeout (else 408), and a kept-alive connection may stay silent --idle-timeout; "
                         + "connections beyond --max-connections get 503 at once."})
@@ -68,8 +71,15 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--max-connections", defaultValue = "256", paramLabel = "N",
             description = "Open connections at most, 1 to " + ServiceConfig.MAX_CONNECTIONS + "; one more gets 503 "
-                    + "and is closed at once (default: ${DEFAULT-VALUE}). Each may buffer up to --max-bytes.")
+                    + "and is closed at once (default: ${DEFAULT-VALUE}). Their bodies share --max-buffered-bytes.")
     int maxConnections;
+
+    @Option(names = "--max-buffered-bytes", paramLabel = "BYTES",
+            defaultValue = "" + ServiceConfig.DEFAULT_MAX_BUFFERED_BODY_BYTES,
+            description = "Bytes of request bodies being received that all connections together may hold in memory; "
+                    + "a request whose body does not fit gets 503 at once. At least --max-bytes, at most "
+                    + ServiceConfig.MAX_BUFFERED_BODY_BYTES + " (default: ${DEFAULT-VALUE}).")
+    long maxBufferedBytes;
 
     @Option(names = "--header-timeout", defaultValue = "10", paramLabel = "SECONDS",
             description = "Time a client has to send a request's headers, from its first byte; then the "
@@ -117,12 +127,18 @@ final class ServeCommand implements Callable<Integer> {
         requireRange("--threads", threads, 1, ServiceConfig.MAX_THREADS);
         requireRange("--queue", queue, 0, ServiceConfig.MAX_QUEUE);
         requireRange("--max-bytes", limits.maxBytes, 1, ServiceConfig.MAX_BODY_BYTES);
+        requireRange("--max-buffered-bytes", maxBufferedBytes, 1, ServiceConfig.MAX_BUFFERED_BODY_BYTES);
+        if (maxBufferedBytes < limits.maxBytes) {
+            throw new ParameterException(spec.commandLine(), "--max-buffered-bytes (" + maxBufferedBytes
+                    + ") must be at least --max-bytes (" + limits.maxBytes + ") so that a body of the largest size "
+                    + "fits; raise --max-buffered-bytes or lower --max-bytes");
+        }
         requireRange("--max-connections", maxConnections, 1, ServiceConfig.MAX_CONNECTIONS);
         requireRange("--header-timeout", headerTimeout, 1, MAX_TIMEOUT_SECONDS);
         requireRange("--body-timeout", bodyTimeout, 1, MAX_TIMEOUT_SECONDS);
         requireRange("--idle-timeout", idleTimeout, 1, MAX_TIMEOUT_SECONDS);
         return ServiceConfig.builder().host(host).port(port).threads(threads).queue(queue)
-                .maxBodyBytes(limits.maxBytes)
+                .maxBodyBytes(limits.maxBytes).maxBufferedBodyBytes(maxBufferedBytes)
                 .maxConnections(maxConnections).headerTimeout(Duration.ofSeconds(headerTimeout))
                 .bodyTimeout(Duration.ofSeconds(bodyTimeout)).idleTimeout(Duration.ofSeconds(idleTimeout)).build();
     }

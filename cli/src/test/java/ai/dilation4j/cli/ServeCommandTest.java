@@ -23,6 +23,8 @@ class ServeCommandTest {
             "--max-bytes|0|--max-bytes must be between 1 and 1073741824 (got 0)",
             "--max-pixels|0|--max-pixels must be at least 1, got 0",
             "--max-connections|0|--max-connections must be between 1 and 65535 (got 0)",
+            "--max-buffered-bytes|0|--max-buffered-bytes must be between 1 and 1099511627776 (got 0)",
+            "--max-buffered-bytes|1000000|--max-buffered-bytes (1000000) must be at least --max-bytes (67108864)",
             "--header-timeout|0|--header-timeout must be between 1 and 3600 (got 0)",
             "--body-timeout|-5|--body-timeout must be between 1 and 3600 (got -5)",
             "--idle-timeout|7200|--idle-timeout must be between 1 and 3600 (got 7200)"})
@@ -36,11 +38,23 @@ class ServeCommandTest {
     }
 
     @Test
+    void theBodyBudgetIsCheckedAgainstTheBodyLimitGiven() {
+        CliRun run = CliRun.of("serve", "--model", "no-such-model.zip", "--max-bytes", "2000000",
+                "--max-buffered-bytes", "1999999");
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+        assertThat(run.err().lines().findFirst()).as(run.toString()).hasValueSatisfying(line -> assertThat(line)
+                .contains("--max-buffered-bytes (1999999) must be at least --max-bytes (2000000)"));
+        CliRun fits = CliRun.of("serve", "--model", "no-such-model.zip", "--max-bytes", "2000000",
+                "--max-buffered-bytes", "2000000");
+        assertThat(fits.exitCode()).as("the options pass, then the missing model fails: " + fits).isEqualTo(1);
+    }
+
+    @Test
     void helpStatesTheLimitsAndTimeouts() {
         CliRun help = CliRun.of("serve", "--help");
         assertThat(help.exitCode()).isZero();
         assertThat(help.out().replaceAll("\\s+", " ")).contains("1 to 64", "own network graph", "0 to 1024",
                 "--max-connections", "--header-timeout", "--body-timeout", "--idle-timeout", "408",
-                "cancels its segmentation");
+                "cancels its segmentation", "--max-buffered-bytes", "does not fit gets 503 at once");
     }
 }

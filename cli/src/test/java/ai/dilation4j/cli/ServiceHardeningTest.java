@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,8 +37,8 @@ import ai.dilation4j.server.ServiceConfig;
 
 /**
  * The service against hostile and impatient clients on loopback: slow headers, slow bodies, too many
- * connections, clients that leave before their answer. Timeouts are shortened to seconds; every loop is bounded
- * in count and time.
+ * connections, bodies beyond the memory set aside for them, clients that leave before their answer. Timeouts are
+ * shortened to seconds; every loop is bounded in count and time.
  */
 class ServiceHardeningTest {
 
@@ -47,6 +48,9 @@ class ServiceHardeningTest {
     private static final int SLOW_CLIENTS = THREADS + QUEUE + 4;
     private static final Duration SHORT_TIMEOUT = Duration.ofSeconds(2);
     private static final long DRIP_MILLIS = 500;
+    /** Room for one body of the largest size being received, not for two. */
+    private static final int BODY_LIMIT = 600 * 1024;
+    private static final long BODY_BUDGET = 1 << 20;
 
     @TempDir
     static Path dir;
@@ -57,6 +61,8 @@ class ServiceHardeningTest {
     static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
     static final ObjectMapper JSON = new ObjectMapper();
+    static final String CHUNKED_SEGMENT_HEADERS = "POST /segment?output=json HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + "Transfer-Encoding: chunked\r\n\r\n";
 
     private final List<AutoCloseable> resources = new ArrayList<>();
 
@@ -197,6 +203,137 @@ class ServiceHardeningTest {
         assertThat(metrics.path("by_status").path("200").asInt()).isEqualTo(1);
     }
 
+    @Test
+    void aBodyBeingReceivedHoldsItsReservationAndTheNextOneIsRefusedAtOnce() throws Exception {
+        SegmentationService service = start(budgeted());
+        byte[] body = imageOfLength(BODY_LIMIT);
+        RawConnection first = open(service);
+        first.send(segmentHeaders(BODY_LIMIT, ""));
+        first.send(Arrays.copyOf(body, 1000));
+        waitForReserved(service, BODY_LIMIT, "the first body, from its Content-Length");
+
+        long start = System.nanoTime();
+        RawConnection second = open(service);
+        second.send(segmentHeaders(BODY_LIMIT, ""));
+        String refusal = second.readResponse();
+        assertThat(millisSince(start)).as("ms until refused (the body timeout is 30 s)").isLessThan(2_000);
+        assertThat(refusal).startsWith("HTTP/1.1 503").containsIgnoringCase("retry-after: 1")
+                .containsIgnoringCase("connection: close").contains("bytes set aside for them");
+        second.send(body);
+        RawConnection.Ending secondEnd = second.readUntilClosed();
+        assertThat(secondEnd.timedOut()).as("closed by the server once the refused body is read").isFalse();
+        assertThat(reservedBytes(metrics(service))).as("the refused body reserved nothing").isEqualTo(BODY_LIMIT);
+
+        start = System.nanoTime();
+        RawConnection waiting = open(service);
+        waiting.send(segmentHeaders(BODY_LIMIT, "Expect: 100-continue\r\n"));
+        RawConnection.Ending waitingEnd = waiting.readUntilClosed();
+        assertThat(waitingEnd.timedOut()).as("closed at once: the client waits to send its body").isFalse();
+        assertThat(waitingEnd.received()).startsWith("HTTP/1.1 503").doesNotContain("100 Continue");
+        assertThat(millisSince(start)).as("ms until refused and closed").isLessThan(2_000);
+        assertThat(get(service, "/health").statusCode()).as("/health while the budget is taken").isEqualTo(200);
+
+        first.send(Arrays.copyOfRange(body, 1000, body.length));
+        assertThat(first.readResponse()).startsWith("HTTP/1.1 200");
+        waitForReserved(service, 0, "the first body complete");
+        HttpResponse<String> third = post(service, "json", body);
+        assertThat(third.statusCode()).as(third.body()).isEqualTo(200);
+
+        JsonNode metrics = metrics(service);
+        assertThat(reservedBytes(metrics)).isZero();
+        assertThat(metrics.path("connections").path("refused_body_budget").asInt()).isEqualTo(2);
+        assertThat(metrics.path("by_status").path("503").asInt()).isEqualTo(2);
+        assertThat(metrics.path("by_status").path("200").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void aBodyThatTimesOutGivesBackItsReservation() throws Exception {
+        SegmentationService service = start(budgeted().bodyTimeout(SHORT_TIMEOUT));
+        byte[] body = imageOfLength(BODY_LIMIT);
+        RawConnection slow = open(service);
+        slow.send(segmentHeaders(BODY_LIMIT, ""));
+        slow.send(Arrays.copyOf(body, 1000));
+        waitForReserved(service, BODY_LIMIT, "the slow body");
+        assertThat(post(service, "json", body).statusCode()).as("no room for a second body").isEqualTo(503);
+
+        RawConnection.Ending cutOff = slow.readUntilClosed();
+        assertThat(cutOff.received()).startsWith("HTTP/1.1 408");
+        waitForReserved(service, 0, "the slow body cut off");
+        HttpResponse<String> next = post(service, "json", body);
+        assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+        assertThat(reservedBytes(metrics(service))).isZero();
+    }
+
+    @Test
+    void chunkedBodiesAreReservedChunkByChunk() throws Exception {
+        SegmentationService service = start(budgeted());
+        RawConnection chunked = open(service);
+        chunked.send(CHUNKED_SEGMENT_HEADERS);
+        sendChunk(chunked, 300 * 1024);
+        waitForReserved(service, 300 * 1024, "the first chunk");
+        sendChunk(chunked, 100 * 1024);
+        waitForReserved(service, 400 * 1024, "two chunks");
+
+        byte[] body = imageOfLength(BODY_LIMIT);
+        RawConnection declared = open(service);
+        declared.send(segmentHeaders(BODY_LIMIT, ""));
+        declared.send(Arrays.copyOf(body, 1000));
+        waitForReserved(service, 400 * 1024 + BODY_LIMIT, "two chunks and a declared body");
+
+        sendChunk(chunked, 100 * 1024); // 100 KB more do not fit: 24 KB are left
+        assertThat(chunked.readResponse()).startsWith("HTTP/1.1 503");
+        waitForReserved(service, BODY_LIMIT, "the refused chunked body freed");
+        chunked.send("0\r\n\r\n");
+        assertThat(chunked.readUntilClosed().timedOut()).as("closed by the server").isFalse();
+
+        declared.send(Arrays.copyOfRange(body, 1000, body.length));
+        assertThat(declared.readResponse()).startsWith("HTTP/1.1 200");
+        waitForReserved(service, 0, "the declared body complete");
+        assertThat(metrics(service).path("connections").path("refused_body_budget").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void everyOtherEndingGivesBackTheReservation() throws Exception {
+        SegmentationService service = start(budgeted());
+        RawConnection leaving = open(service);
+        leaving.send(segmentHeaders(BODY_LIMIT, ""));
+        leaving.send(new byte[1000]);
+        waitForReserved(service, BODY_LIMIT, "a body");
+        leaving.close();
+        waitForReserved(service, 0, "its client gone");
+
+        RawConnection growing = open(service);
+        growing.send(CHUNKED_SEGMENT_HEADERS);
+        sendChunk(growing, 400 * 1024);
+        waitForReserved(service, 400 * 1024, "a chunked body");
+        sendChunk(growing, 300 * 1024);
+        assertThat(growing.readResponse()).startsWith("HTTP/1.1 413");
+        waitForReserved(service, 0, "the chunked body past the limit");
+
+        RawConnection malformed = open(service);
+        malformed.send(CHUNKED_SEGMENT_HEADERS);
+        sendChunk(malformed, 100 * 1024);
+        waitForReserved(service, 100 * 1024, "another chunked body");
+        malformed.send("not a chunk size\r\n");
+        assertThat(malformed.readResponse()).startsWith("HTTP/1.1 400");
+        waitForReserved(service, 0, "the malformed chunked body");
+
+        RawConnection tooLarge = open(service);
+        tooLarge.send(segmentHeaders(BODY_LIMIT + 1, ""));
+        assertThat(tooLarge.readResponse()).startsWith("HTTP/1.1 413");
+        assertThat(reservedBytes(metrics(service))).as("nothing reserved for a body refused unread").isZero();
+
+        byte[] body = imageOfLength(BODY_LIMIT);
+        RawConnection continued = open(service);
+        continued.send(segmentHeaders(BODY_LIMIT, "Expect: 100-continue\r\n"));
+        assertThat(continued.readResponse()).startsWith("HTTP/1.1 100");
+        waitForReserved(service, BODY_LIMIT, "a body announced by 100-continue");
+        continued.send(body);
+        assertThat(continued.readResponse()).startsWith("HTTP/1.1 200");
+        waitForReserved(service, 0, "that body complete");
+        assertThat(metrics(service).path("connections").path("refused_body_budget").asInt()).isZero();
+    }
+
     private SegmentationService start(ServiceConfig.Builder config) throws Exception {
         Segmenter segmenter = model.segmenter(SegmenterOptions.builder().threads(THREADS).build());
         resources.add(segmenter);
@@ -207,14 +344,38 @@ class ServiceHardeningTest {
         return service;
     }
 
+    private static ServiceConfig.Builder budgeted() {
+        return ServiceConfig.builder().maxBodyBytes(BODY_LIMIT).maxBufferedBodyBytes(BODY_BUDGET);
+    }
+
     private List<RawConnection> connect(SegmentationService service, int count) throws Exception {
         List<RawConnection> connections = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            RawConnection connection = new RawConnection(service.port(), 15_000);
-            resources.add(connection);
-            connections.add(connection);
+            connections.add(open(service));
         }
         return connections;
+    }
+
+    private RawConnection open(SegmentationService service) throws Exception {
+        RawConnection connection = new RawConnection(service.port(), 15_000);
+        resources.add(connection);
+        return connection;
+    }
+
+    /** The small image followed by zeros up to {@code length} bytes, which its decoder never reads. */
+    private static byte[] imageOfLength(int length) {
+        return Arrays.copyOf(smallImage, length);
+    }
+
+    private static String segmentHeaders(long contentLength, String extraHeaders) {
+        return "POST /segment?output=json HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + contentLength + "\r\n"
+                + extraHeaders + "\r\n";
+    }
+
+    private static void sendChunk(RawConnection connection, int size) throws Exception {
+        connection.send(Integer.toHexString(size) + "\r\n");
+        connection.send(new byte[size]);
+        connection.send("\r\n");
     }
 
     /** Reads every connection to its end on its own thread, so that nothing the server sends is missed. */
@@ -267,6 +428,14 @@ class ServiceHardeningTest {
             metrics = metrics(service);
         }
         assertThat(condition.test(metrics)).as(what + "; metrics: " + metrics).isTrue();
+    }
+
+    private static void waitForReserved(SegmentationService service, long bytes, String what) throws Exception {
+        waitFor(service, m -> reservedBytes(m) == bytes, bytes + " bytes of bodies reserved after " + what);
+    }
+
+    private static long reservedBytes(JsonNode metrics) {
+        return metrics.path("request_bodies").path("reserved_bytes").asLong(-1);
     }
 
     private static JsonNode metrics(SegmentationService service) throws Exception {

@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -94,7 +95,7 @@ class ServiceLoadTest {
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             pool.shutdown();
-            JsonNode metrics = get(service, "/metrics");
+            JsonNode metrics = metricsCounting(service, clients * perClient);
             assertThat(metrics.path("by_status").path("200").asInt()).isEqualTo(clients * perClient);
             assertThat(metrics.path("by_status").size()).as("only 200s").isEqualTo(1);
             System.out.printf("service load: %d requests from %d clients in %.2f s = %.1f req/s; latency %s%n",
@@ -218,6 +219,20 @@ class ServiceLoadTest {
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(response.statusCode()).isEqualTo(200);
         return new ObjectMapper().readTree(response.body());
+    }
+
+    /**
+     * /metrics once it counts {@code requests} requests, or after 5 s: a worker counts its request just after
+     * writing the answer, so the last client may read its answer before it is counted.
+     */
+    private static JsonNode metricsCounting(SegmentationService service, int requests) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        JsonNode metrics = get(service, "/metrics");
+        while (metrics.path("requests").asInt() < requests && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            metrics = get(service, "/metrics");
+        }
+        return metrics;
     }
 
     private static URI uri(SegmentationService service, String path) {

@@ -17,8 +17,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 /**
- * At most {@code maxConnections} open connections: each costs a file descriptor and up to one body of buffered
- * memory. A connection beyond the cap gets a 503 at once and is closed, before anything is read from it.
+ * At most {@code maxConnections} open connections: each costs a file descriptor (the bodies they buffer are bounded
+ * together by {@link BodyBudget}). A connection beyond the cap gets a 503 at once and is closed, before anything is
+ * read from it.
  */
 final class ConnectionLimit {
 

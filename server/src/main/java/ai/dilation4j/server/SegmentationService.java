@@ -29,15 +29,16 @@ import ai.dilation4j.runtime.Segmenter;
  *       palette PNG, or JSON with per-class pixel fractions and timings (default json);</li>
  *   <li>{@code GET /health}: {@code {"status":"ok"}}, answered on the network thread, never queued;</li>
  *   <li>{@code GET /metrics}: request counts by status (499 = cancelled because the client left), requests in
- *       flight, connection counts, latency percentiles.</li>
+ *       flight, connection counts, bytes of request bodies being received, latency percentiles.</li>
  * </ul>
  *
  * A request is admitted only once its whole body has arrived; then at most {@code threads} images are segmented at
  * once and at most {@code queue} more wait, and a request beyond that gets 503 at once. Bodies over
  * {@code maxBodyBytes} get 413 (from Content-Length, before being read), images over the segmenter's limits 413,
- * undecodable bodies 400. Clients too slow to send headers or body, or silent too long between requests, lose
- * their connection ({@link ExchangeTracker}); at most {@code maxConnections} are open at once. A client that
- * disconnects before its answer cancels its segmentation.
+ * undecodable bodies 400. The bodies being received share {@code maxBufferedBodyBytes} of memory: a request whose
+ * body does not fit gets 503 at once ({@link BodyAggregator}). Clients too slow to send headers or body, or silent
+ * too long between requests, lose their connection ({@link ExchangeTracker}); at most {@code maxConnections} are
+ * open at once. A client that disconnects before its answer cancels its segmentation.
  */
 public final class SegmentationService implements AutoCloseable {
 
@@ -46,7 +47,8 @@ public final class SegmentationService implements AutoCloseable {
     private static final int IO_THREADS = 2;
 
     private final ServiceConfig config;
-    private final ServiceMetrics metrics = new ServiceMetrics();
+    private final BodyBudget bodyBudget;
+    private final ServiceMetrics metrics;
     private final SegmentationWorkers workers;
     private final ConnectionLimit connections;
     private EventLoopGroup acceptor;
@@ -57,6 +59,8 @@ public final class SegmentationService implements AutoCloseable {
     /** Prepares the service; {@link #start()} opens the port. The caller keeps ownership of the segmenter. */
     public SegmentationService(Segmenter segmenter, ServiceConfig config) {
         this.config = config;
+        this.bodyBudget = new BodyBudget(config.maxBufferedBodyBytes());
+        this.metrics = new ServiceMetrics(bodyBudget);
         this.workers = new SegmentationWorkers(segmenter, config, metrics);
         this.connections = new ConnectionLimit(config.maxConnections(), metrics);
     }
@@ -91,8 +95,9 @@ public final class SegmentationService implements AutoCloseable {
                     + "; choose another address or port", cause);
         }
         listener = bound.channel();
-        LOG.info("Serving on http://{}:{}/ (threads {}, queue {}, at most {} connections)", config.host(), port(),
-                config.threads(), config.queue(), config.maxConnections());
+        LOG.info("Serving on http://{}:{}/ (threads {}, queue {}, at most {} connections and {} bytes of request "
+                + "bodies being received)", config.host(), port(), config.threads(), config.queue(),
+                config.maxConnections(), config.maxBufferedBodyBytes());
     }
 
     private void configure(SocketChannel channel) {
@@ -104,7 +109,7 @@ public final class SegmentationService implements AutoCloseable {
                 tracker.firstByteWatcher(),
                 new HttpServerCodec(),
                 tracker,
-                new BodyAggregator((int) config.maxBodyBytes(), metrics),
+                new BodyAggregator((int) config.maxBodyBytes(), bodyBudget, metrics),
                 new RequestHandler(workers, metrics, config));
     }
 

@@ -14,6 +14,9 @@ import java.util.Objects;
  *                       request gets 503 (default 4, at most {@value #MAX_QUEUE})
  * @param maxBodyBytes   largest request body; larger ones get 413 (default 16 MiB, at most
  *                       {@value #MAX_BODY_BYTES}: a body is held in memory whole)
+ * @param maxBufferedBodyBytes bytes of request bodies being received that all connections together may hold;
+ *                       a request whose body does not fit gets 503 at once (default 256 MiB, at least
+ *                       {@code maxBodyBytes}, at most {@value #MAX_BUFFERED_BODY_BYTES})
  * @param maxConnections open connections at most; the next one is refused at once with 503 (default 256)
  * @param headerTimeout  time a client has to send a request's headers, counted from its first byte (or from
  *                       the connection's opening); then the connection is closed (default 10 s)
@@ -21,13 +24,17 @@ import java.util.Objects;
  *                       and the connection is closed (default 30 s)
  * @param idleTimeout    time a kept-alive connection may stay silent between requests (default 60 s)
  */
-public record ServiceConfig(String host, int port, int threads, int queue, long maxBodyBytes, int maxConnections,
-                            Duration headerTimeout, Duration bodyTimeout, Duration idleTimeout) {
+public record ServiceConfig(String host, int port, int threads, int queue, long maxBodyBytes,
+                            long maxBufferedBodyBytes, int maxConnections, Duration headerTimeout,
+                            Duration bodyTimeout, Duration idleTimeout) {
 
     /** Each thread holds a network graph with its own working memory, so the count is kept small. */
     public static final int MAX_THREADS = 64;
     public static final int MAX_QUEUE = 1024;
     public static final int MAX_BODY_BYTES = 1 << 30;
+    public static final long DEFAULT_MAX_BUFFERED_BODY_BYTES = 256L << 20;
+    /** Far above any machine's memory; keeps the budget's arithmetic clear of overflow. */
+    public static final long MAX_BUFFERED_BODY_BYTES = 1L << 40;
     public static final int MAX_CONNECTIONS = 65_535;
     public static final int MAX_TIMEOUT_SECONDS = 3600;
     public static final Duration MAX_TIMEOUT = Duration.ofSeconds(MAX_TIMEOUT_SECONDS);
@@ -38,6 +45,12 @@ public record ServiceConfig(String host, int port, int threads, int queue, long 
         requireRange("threads", threads, 1, MAX_THREADS);
         requireRange("queue", queue, 0, MAX_QUEUE);
         requireRange("maxBodyBytes", maxBodyBytes, 1, MAX_BODY_BYTES);
+        requireRange("maxBufferedBodyBytes", maxBufferedBodyBytes, 1, MAX_BUFFERED_BODY_BYTES);
+        if (maxBufferedBodyBytes < maxBodyBytes) {
+            throw new IllegalArgumentException("maxBufferedBodyBytes (" + maxBufferedBodyBytes
+                    + ") must be at least maxBodyBytes (" + maxBodyBytes + "), or a body of the largest size could "
+                    + "never be received; raise maxBufferedBodyBytes or lower maxBodyBytes");
+        }
         requireRange("maxConnections", maxConnections, 1, MAX_CONNECTIONS);
         requireTimeout("headerTimeout", headerTimeout);
         requireTimeout("bodyTimeout", bodyTimeout);
@@ -79,6 +92,7 @@ public record ServiceConfig(String host, int port, int threads, int queue, long 
         private int threads = 1;
         private int queue = 4;
         private long maxBodyBytes = 16L << 20;
+        private long maxBufferedBodyBytes = DEFAULT_MAX_BUFFERED_BODY_BYTES;
         private int maxConnections = 256;
         private Duration headerTimeout = Duration.ofSeconds(10);
         private Duration bodyTimeout = Duration.ofSeconds(30);
@@ -112,6 +126,11 @@ public record ServiceConfig(String host, int port, int threads, int queue, long 
             return this;
         }
 
+        public Builder maxBufferedBodyBytes(long maxBufferedBodyBytes) {
+            this.maxBufferedBodyBytes = maxBufferedBodyBytes;
+            return this;
+        }
+
         public Builder maxConnections(int maxConnections) {
             this.maxConnections = maxConnections;
             return this;
@@ -133,8 +152,8 @@ public record ServiceConfig(String host, int port, int threads, int queue, long 
         }
 
         public ServiceConfig build() {
-            return new ServiceConfig(host, port, threads, queue, maxBodyBytes, maxConnections, headerTimeout,
-                    bodyTimeout, idleTimeout);
+            return new ServiceConfig(host, port, threads, queue, maxBodyBytes, maxBufferedBodyBytes, maxConnections,
+                    headerTimeout, bodyTimeout, idleTimeout);
         }
     }
 }

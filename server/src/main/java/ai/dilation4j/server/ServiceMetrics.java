@@ -9,8 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Outcomes of {@code /segment} requests by status, latency percentiles over the most recent successful ones, and
- * what happened to connections (refused over the cap, closed for slowness or idleness).
+ * Outcomes of {@code /segment} requests by status, latency percentiles over the most recent successful ones, what
+ * happened to connections (refused over the cap or for want of body memory, closed for slowness or idleness), and
+ * the bytes of request bodies being received.
  */
 final class ServiceMetrics {
 
@@ -25,9 +26,15 @@ final class ServiceMetrics {
     private long recorded;
     private final AtomicInteger openConnections = new AtomicInteger();
     private final LongAdder refusedConnections = new LongAdder();
+    private final LongAdder refusedForBodyBudget = new LongAdder();
     private final LongAdder slowHeaders = new LongAdder();
     private final LongAdder slowBodies = new LongAdder();
     private final LongAdder idleClosed = new LongAdder();
+    private final BodyBudget bodyBudget;
+
+    ServiceMetrics(BodyBudget bodyBudget) {
+        this.bodyBudget = bodyBudget;
+    }
 
     /** A request got a segmentation slot (running or waiting). */
     void admitted() {
@@ -66,6 +73,11 @@ final class ServiceMetrics {
         refusedConnections.increment();
     }
 
+    /** A request was answered 503 and its connection closed: its body would not fit in the body budget. */
+    void bodyBudgetRefused() {
+        refusedForBodyBudget.increment();
+    }
+
     void slowHeaders() {
         slowHeaders.increment();
     }
@@ -99,15 +111,20 @@ final class ServiceMetrics {
         Map<String, Object> connections = new LinkedHashMap<>();
         connections.put("open", openConnections.get());
         connections.put("refused_over_limit", refusedConnections.sum());
+        connections.put("refused_body_budget", refusedForBodyBudget.sum());
         connections.put("closed_slow_headers", slowHeaders.sum());
         connections.put("closed_slow_body", slowBodies.sum());
         connections.put("closed_idle", idleClosed.sum());
+        Map<String, Object> bodies = new LinkedHashMap<>();
+        bodies.put("reserved_bytes", bodyBudget.reserved());
+        bodies.put("budget_bytes", bodyBudget.limit());
         Map<String, Object> snapshot = new LinkedHashMap<>();
         snapshot.put("requests", total);
         snapshot.put("by_status", statuses);
         snapshot.put("cancelled", statuses.getOrDefault(String.valueOf(CLIENT_CLOSED_REQUEST), 0L));
         snapshot.put("in_flight", admitted.get());
         snapshot.put("connections", connections);
+        snapshot.put("request_bodies", bodies);
         snapshot.put("latency_ok_requests", latency);
         return snapshot;
     }
