@@ -210,9 +210,7 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
     }
 
     private static INDArray contiguous(INDArray array) {
-        boolean plain = array.ordering() == 'c' && !array.isView()
-                && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(array);
-        return plain ? array : array.dup('c');
+        return !array.isView() && ContiguousMemory.isRowMajor(array) ? array : array.dup('c');
     }
 
     /** Where each im2col row segment comes from, for one NCHW image and a stride-1 (dilated) kernel. */

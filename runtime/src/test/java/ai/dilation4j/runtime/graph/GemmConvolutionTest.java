@@ -30,6 +30,9 @@ class GemmConvolutionTest {
             "8, 5, 3, 3, 1, 33, 6, 5, 1, 268435456",
             "5, 6, 3, 3, 2, 0, 25, 27, 2, 4000",
             "3, 4, 3, 3, 1, 1, 12, 10, 1, 1",
+            // 1x1 feature maps (DilatedNet's fc7 at the smallest input): a [N, C, 1, 1] array is contiguous
+            "6, 7, 1, 1, 1, 0, 1, 1, 2, 268435456",
+            "4, 5, 3, 3, 2, 0, 5, 5, 1, 268435456",
     })
     void matchesDl4jConvolution(int in, int out, int kernelH, int kernelW, int dilation, int pad, int height,
                                 int width, int batch, long budget) throws Exception {
