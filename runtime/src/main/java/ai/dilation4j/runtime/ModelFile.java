@@ -17,6 +17,7 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
+import ai.dilation4j.runtime.graph.OpenMpWaitPolicy;
 import ai.dilation4j.runtime.io.AtomicFiles;
 import ai.dilation4j.runtime.io.Nd4jBinary;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -143,6 +144,7 @@ public final class ModelFile {
      * them) are read in bulk, checking their CRC; anything else goes through {@code ModelSerializer}.
      */
     public static ComputationGraph readGraph(Path file) throws ModelFileException {
+        OpenMpWaitPolicy.preferPassive(); // before the first graph starts ND4J's OpenMP threads
         try (ZipFile zip = openZip(file)) {
             for (String required : new String[] {ModelSerializer.CONFIGURATION_JSON, ModelSerializer.COEFFICIENTS_BIN}) {
                 if (zip.getEntry(required) == null) {
