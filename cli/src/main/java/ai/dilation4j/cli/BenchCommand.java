@@ -20,8 +20,10 @@ import ai.dilation4j.runtime.Segmenter;
 import ai.dilation4j.runtime.SegmenterOptions;
 import ai.dilation4j.runtime.graph.ConvolutionAlgorithm;
 import ai.dilation4j.runtime.graph.DescribesAlgorithm;
+import ai.dilation4j.runtime.graph.OpenMpWaitPolicy;
 import ai.dilation4j.runtime.segment.SegmentationResult;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -102,6 +104,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ConvolutionAlgorithm algorithm = execution.apply(err); // before anything starts ND4J
+        OpenMpWaitPolicy.Outcome openMp = OpenMpWaitPolicy.preferPassive(); // done by apply: says what it found
         int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         Nd4j.getEnvironment().setMaxThreads(threadCount);
         Nd4j.getEnvironment().setMaxMasterThreads(threadCount);
@@ -112,6 +115,7 @@ final class BenchCommand implements Callable<Integer> {
         out.printf("sgemm peak      %.1f GFLOP/s (nd4j/oneDNN %.1f, OpenBLAS %.1f), %d threads, OMP_NUM_THREADS %s%n",
                 peakBefore.peakGflops(), peakBefore.nd4jGflops(), peakBefore.openBlasGflops(), threadCount,
                 System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
+        out.printf("openmp          %s%n", describe(openMp));
 
         long loadStart = System.nanoTime();
         try (SegmentationModel model = SegmentationModel.load(modelOption.file())) {
@@ -138,6 +142,7 @@ final class BenchCommand implements Callable<Integer> {
             if (ranWinograd(model)) {
                 report.put("winograd_vs_gemm", compareWithGemm(model, input, ours, out));
             }
+            Map<String, Object> smallest = forwardAtSmallestInput(model, input, out, err);
             Map<String, Double> segmentStages = segmentOneTile(model, out, err);
             double segmentMs = segmentStages.getOrDefault("total", Double.NaN);
             // Before the per-layer run, which keeps every activation alive.
@@ -157,7 +162,7 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("forward         %,.0f ms median of %s  %,.0f GFLOP  %.1f GFLOP/s = %.0f%% of the sgemm peak"
                     + " (--convolution %s)%n", forward, runs(forwardMs), flops / 1e9, gflops,
                     100 * gflops / peak.peakGflops(), algorithm);
-            printSlowestLayers(out, profile);
+            printSlowestLayers(out, profile, forward);
 
             Map<String, Double> peerMs = new LinkedHashMap<>();
             Map<String, List<Double>> peerRatios = new LinkedHashMap<>();
@@ -174,6 +179,9 @@ final class BenchCommand implements Callable<Integer> {
             report.put("load_ms", loadMs);
             report.put("forward_ms", forward);
             report.put("forward_runs_ms", forwardMs);
+            report.put("openmp_wait_policy", openMp.toString());
+            report.put("smallest_input", smallest);
+            report.put("outside_layers_ms", forward - profile.stream().mapToDouble(LayerTiming::milliseconds).sum());
             report.put("gflop", flops / 1e9);
             report.put("gflops", gflops);
             report.put("sgemm_peak_gflops", peak.peakGflops());
@@ -231,9 +239,10 @@ final class BenchCommand implements Callable<Integer> {
         return shape;
     }
 
-    private void printSlowestLayers(PrintWriter out, List<LayerTiming> profile) {
+    private void printSlowestLayers(PrintWriter out, List<LayerTiming> profile, double forwardMs) {
         double total = profile.stream().mapToDouble(LayerTiming::milliseconds).sum();
-        out.printf("per layer       %,.0f ms in all, run vertex by vertex; the slowest:%n", total);
+        out.printf("per layer       %,.0f ms in all, run vertex by vertex (the forward median minus this: %,.1f ms "
+                + "outside the layers); the slowest:%n", total, forwardMs - total);
         profile.stream().sorted(Comparator.comparingDouble(LayerTiming::milliseconds).reversed()).limit(layers)
                 .forEach(t -> out.printf("  %-16s %-22s %,9.0f ms %6.1f%%  %-22s %s%n", t.vertex(), t.kind(),
                         t.milliseconds(), 100 * t.milliseconds() / total, t.algorithm(), t.flops() == 0 ? ""
@@ -242,6 +251,80 @@ final class BenchCommand implements Callable<Integer> {
         if (profile.stream().anyMatch(t -> t.algorithm().startsWith("winograd"))) {
             out.println("                GFLOP count the direct convolution's multiply-adds; Winograd layers do "
                     + "fewer (2.25-4x), so their GFLOP/s can exceed the sgemm peak.");
+        }
+    }
+
+    private static String describe(OpenMpWaitPolicy.Outcome outcome) {
+        return switch (outcome) {
+            case PASSIVE -> "idle threads sleep (" + OpenMpWaitPolicy.VARIABLE + "=PASSIVE, set before ND4J started)";
+            case FROM_ENVIRONMENT -> "idle threads wait as the environment says (" + OpenMpWaitPolicy.VARIABLE + "="
+                    + System.getenv().getOrDefault(OpenMpWaitPolicy.VARIABLE, "unset") + ", GOMP_SPINCOUNT="
+                    + System.getenv().getOrDefault("GOMP_SPINCOUNT", "unset") + ")";
+            case TOO_LATE -> "idle threads spin: ND4J started before " + OpenMpWaitPolicy.VARIABLE
+                    + "=PASSIVE could be set (on busy cores every parallel region can then cost a time slice)";
+            case UNSUPPORTED -> "wait policy left to the platform";
+        };
+    }
+
+    /**
+     * The forward pass at the smallest input the network takes (a 1x1 output for DilatedNet): what every forward
+     * pass costs whatever its size. Skipped when the model's own input is already the smallest.
+     */
+    private Map<String, Object> forwardAtSmallestInput(SegmentationModel model, INDArray input, PrintWriter out,
+                                                       PrintWriter err) throws InvalidInputException {
+        Map<String, Object> result = new LinkedHashMap<>();
+        long[] shape = input.shape();
+        long side = smallestSide(model, Math.max(shape[2], shape[3]));
+        if (side < 1 || (side >= shape[2] && side >= shape[3])) {
+            return result;
+        }
+        long[] smallShape = {shape[0], shape[1], side, side};
+        err.println("bench: forward at the smallest input " + Arrays.toString(smallShape) + "...");
+        INDArray small = Nd4j.rand(DataType.FLOAT, smallShape).muli(255).subi(128);
+        for (int i = 0; i < WARM_UP_RUNS; i++) {
+            model.forward(small);
+        }
+        double[] runs = new double[repeat];
+        for (int i = 0; i < repeat; i++) {
+            long start = System.nanoTime();
+            model.forward(small);
+            Nd4j.getExecutioner().commit();
+            runs[i] = (System.nanoTime() - start) / 1e6;
+        }
+        out.printf("smallest input  %,.1f ms median of %s at %dx%d, the smallest input the network takes: the fixed "
+                + "cost of a forward pass%n", median(runs), runs(runs), side, side);
+        result.put("shape", smallShape);
+        result.put("forward_ms", median(runs));
+        return result;
+    }
+
+    /** The smallest square input side for which every layer has an output (shape inference, no forward pass). */
+    private static long smallestSide(SegmentationModel model, long largest) {
+        if (!takes(model, largest)) {
+            return -1;
+        }
+        long low = 0; // does not fit
+        long high = largest; // fits
+        while (high - low > 1) {
+            long middle = (low + high) / 2;
+            if (takes(model, middle)) {
+                high = middle;
+            } else {
+                low = middle;
+            }
+        }
+        return high;
+    }
+
+    private static boolean takes(SegmentationModel model, long side) {
+        long channels = model.metadata().inputShape()[1];
+        try {
+            return model.graph().getConfiguration()
+                    .getLayerActivationTypes(InputType.convolutional(side, side, channels)).values().stream()
+                    .noneMatch(type -> type instanceof InputType.InputTypeConvolutional conv
+                            && (conv.getHeight() < 1 || conv.getWidth() < 1));
+        } catch (RuntimeException e) {
+            return false; // DL4J refuses a layer's input as too small
         }
     }
 

@@ -14,7 +14,8 @@ import org.bytedeco.opencv.opencv_core.Mat;
 /**
  * A small random network with DilatedNet's tiling geometry for the pascal_voc preset (label margin 186, zoom 8,
  * 21 classes): a 388x396 tile gives a 2x3 output, the valid 16x24 pixels of the tile at 1/8 resolution. The
- * 3x3 convolution over 128 channels ({@code mix}) takes Winograd's algorithm.
+ * 3x3 convolution over 128 channels ({@code mix}) could take Winograd's algorithm, but with 8 outputs at 49x50 it
+ * does not pay, so it runs im2col + GEMM.
  */
 final class TinyModel {
 
@@ -41,7 +42,12 @@ final class TinyModel {
 
     /** Writes the prototxt and random weights into {@code dir}; returns the prototxt. */
     static Path writeCaffeFiles(Path dir) throws IOException {
-        Path prototxt = Files.writeString(dir.resolve("tiny_deploy.prototxt"), PROTOTXT);
+        return writeCaffeFiles(dir, PROTOTXT);
+    }
+
+    /** Writes another network under the same file names (e.g. a variant of {@link #PROTOTXT}). */
+    static Path writeCaffeFiles(Path dir, String network) throws IOException {
+        Path prototxt = Files.writeString(dir.resolve("tiny_deploy.prototxt"), network);
         CliRun run = CliRun.of("random-weights", "--prototxt", prototxt.toString(), "-o",
                 dir.resolve("tiny.caffemodel").toString(), "--seed", "5");
         assertThat(run.exitCode()).as(run.toString()).isZero();
@@ -50,7 +56,12 @@ final class TinyModel {
 
     /** Converts the tiny network with the pascal_voc preset; returns the model file. */
     static Path convert(Path dir) throws IOException {
-        Path prototxt = writeCaffeFiles(dir);
+        return convert(dir, PROTOTXT);
+    }
+
+    /** Converts another network (same input, preset and file names) with the pascal_voc preset. */
+    static Path convert(Path dir, String network) throws IOException {
+        Path prototxt = writeCaffeFiles(dir, network);
         Path model = dir.resolve("tiny.zip");
         CliRun run = CliRun.of("convert", "--prototxt", prototxt.toString(), "--weights",
                 dir.resolve("tiny.caffemodel").toString(), "--preset", "pascal_voc", "-o", model.toString());
