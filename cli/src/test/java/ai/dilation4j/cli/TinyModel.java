@@ -37,6 +37,16 @@ final class TinyModel {
             layer { name: "prob" type: "Softmax" bottom: "ctx" top: "prob" }
             """;
 
+    /** {@link #PROTOTXT} with 256 channels into and out of {@code mix}: enough for Winograd's algorithm to pay. */
+    static final String WIDE_MIX = PROTOTXT
+            .replace("convolution_param { num_output: 128 kernel_size: 1 }",
+                    "convolution_param { num_output: 256 kernel_size: 1 }")
+            .replace("""
+                    top: "mix"
+                            convolution_param { num_output: 8 kernel_size: 3 pad: 1 }""", """
+                    top: "mix"
+                            convolution_param { num_output: 256 kernel_size: 3 pad: 1 }""");
+
     private TinyModel() {
     }
 

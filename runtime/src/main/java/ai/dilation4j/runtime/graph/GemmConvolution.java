@@ -22,7 +22,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * matrix is built from whole output-row segments (dilation only moves where a segment starts) in bands of at
  * most {@link #COLUMN_BUDGET_BYTES}, so memory stays bounded for large inputs. A 1x1 convolution needs no
  * im2col at all: the NCHW input already is {@code [in, P]}. Square 3x3, 5x5 and 7x7 kernels over enough channels
- * take {@link WinogradConvolution} instead, unless {@link ConvolutionAlgorithm#current()} says {@code gemm}.
+ * take {@link WinogradConvolution} instead where its estimated cost is clearly lower at this output size, unless
+ * {@link ConvolutionAlgorithm#current()} says {@code gemm}.
  *
  * <p>Training, strides other than 1, NHWC, non-float data and non-CPU backends take DL4J's implementation.
  */
