@@ -155,8 +155,8 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("sgemm peak      %.1f GFLOP/s after the runs; the fraction below uses the better of the two: "
                     + "%.1f GFLOP/s%n", peakAfter.peakGflops(), peak.peakGflops());
 
-            err.println("bench: forward vertex by vertex...");
-            List<LayerTiming> profile = model.profileForward(input);
+            err.println("bench: forward vertex by vertex, " + repeat + " runs...");
+            List<LayerTiming> profile = medianPerLayer(model, input);
             double flops = profile.stream().mapToDouble(LayerTiming::flops).sum();
             double gflops = flops / 1e9 / (forward / 1e3);
             out.printf("forward         %,.0f ms median of %s  %,.0f GFLOP  %.1f GFLOP/s = %.0f%% of the sgemm peak"
@@ -239,10 +239,26 @@ final class BenchCommand implements Callable<Integer> {
         return shape;
     }
 
+    /** Each vertex's median time over {@code repeat} profiled runs, so that their sum compares with the forward median. */
+    private List<LayerTiming> medianPerLayer(SegmentationModel model, INDArray input) throws InvalidInputException {
+        List<List<LayerTiming>> runs = new ArrayList<>();
+        for (int i = 0; i < repeat; i++) {
+            runs.add(model.profileForward(input));
+        }
+        List<LayerTiming> medians = new ArrayList<>();
+        for (int layer = 0; layer < runs.get(0).size(); layer++) {
+            int index = layer;
+            LayerTiming first = runs.get(0).get(layer);
+            double ms = median(runs.stream().mapToDouble(run -> run.get(index).milliseconds()).toArray());
+            medians.add(new LayerTiming(first.vertex(), first.kind(), first.algorithm(), ms, first.flops()));
+        }
+        return medians;
+    }
+
     private void printSlowestLayers(PrintWriter out, List<LayerTiming> profile, double forwardMs) {
         double total = profile.stream().mapToDouble(LayerTiming::milliseconds).sum();
-        out.printf("per layer       %,.0f ms in all, run vertex by vertex (the forward median minus this: %,.1f ms "
-                + "outside the layers); the slowest:%n", total, forwardMs - total);
+        out.printf("per layer       %,.0f ms in all, medians of %d runs vertex by vertex (the forward median minus "
+                + "this: %,.1f ms outside the layers); the slowest:%n", total, repeat, forwardMs - total);
         profile.stream().sorted(Comparator.comparingDouble(LayerTiming::milliseconds).reversed()).limit(layers)
                 .forEach(t -> out.printf("  %-16s %-22s %,9.0f ms %6.1f%%  %-22s %s%n", t.vertex(), t.kind(),
                         t.milliseconds(), 100 * t.milliseconds() / total, t.algorithm(), t.flops() == 0 ? ""
