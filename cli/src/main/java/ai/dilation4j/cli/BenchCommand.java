@@ -128,16 +128,7 @@ final class BenchCommand implements Callable<Integer> {
             err.println("bench: forward " + Arrays.toString(shape) + ", " + WARM_UP_RUNS + " warm-up and " + repeat
                     + " timed runs...");
             INDArray ours = model.forward(input).dup();
-            for (int i = 1; i < WARM_UP_RUNS; i++) {
-                model.forward(input);
-            }
-            double[] forwardMs = new double[repeat];
-            for (int i = 0; i < repeat; i++) {
-                long start = System.nanoTime();
-                model.forward(input);
-                Nd4j.getExecutioner().commit(); // a GPU backend queues work: wait for it
-                forwardMs[i] = (System.nanoTime() - start) / 1e6;
-            }
+            double[] forwardMs = timedForwards(model, input, WARM_UP_RUNS - 1);
             double forward = median(forwardMs);
             if (ranWinograd(model)) {
                 report.put("winograd_vs_gemm", compareWithGemm(model, input, ours, out));
@@ -162,7 +153,7 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("forward         %,.0f ms median of %s  %,.0f GFLOP  %.1f GFLOP/s = %.0f%% of the sgemm peak"
                     + " (--convolution %s)%n", forward, runs(forwardMs), flops / 1e9, gflops,
                     100 * gflops / peak.peakGflops(), algorithm);
-            printSlowestLayers(out, profile, forward);
+            printSlowestLayers(out, profile);
 
             Map<String, Double> peerMs = new LinkedHashMap<>();
             Map<String, List<Double>> peerRatios = new LinkedHashMap<>();
@@ -181,7 +172,6 @@ final class BenchCommand implements Callable<Integer> {
             report.put("forward_runs_ms", forwardMs);
             report.put("openmp_wait_policy", openMp.toString());
             report.put("smallest_input", smallest);
-            report.put("outside_layers_ms", forward - profile.stream().mapToDouble(LayerTiming::milliseconds).sum());
             report.put("gflop", flops / 1e9);
             report.put("gflops", gflops);
             report.put("sgemm_peak_gflops", peak.peakGflops());
@@ -239,7 +229,22 @@ final class BenchCommand implements Callable<Integer> {
         return shape;
     }
 
-    /** Each vertex's median time over {@code repeat} profiled runs, so that their sum compares with the forward median. */
+    /** The milliseconds of {@code repeat} forward passes after {@code warmUps} untimed ones. */
+    private double[] timedForwards(SegmentationModel model, INDArray input, int warmUps) throws InvalidInputException {
+        for (int i = 0; i < warmUps; i++) {
+            model.forward(input);
+        }
+        double[] milliseconds = new double[repeat];
+        for (int i = 0; i < repeat; i++) {
+            long start = System.nanoTime();
+            model.forward(input);
+            Nd4j.getExecutioner().commit(); // a GPU backend queues work: wait for it
+            milliseconds[i] = (System.nanoTime() - start) / 1e6;
+        }
+        return milliseconds;
+    }
+
+    /** Each vertex's median time over {@code repeat} profiled runs: one run's times vary as much as forward passes. */
     private List<LayerTiming> medianPerLayer(SegmentationModel model, INDArray input) throws InvalidInputException {
         List<List<LayerTiming>> runs = new ArrayList<>();
         for (int i = 0; i < repeat; i++) {
@@ -255,10 +260,10 @@ final class BenchCommand implements Callable<Integer> {
         return medians;
     }
 
-    private void printSlowestLayers(PrintWriter out, List<LayerTiming> profile, double forwardMs) {
+    private void printSlowestLayers(PrintWriter out, List<LayerTiming> profile) {
         double total = profile.stream().mapToDouble(LayerTiming::milliseconds).sum();
-        out.printf("per layer       %,.0f ms in all, medians of %d runs vertex by vertex (the forward median minus "
-                + "this: %,.1f ms outside the layers); the slowest:%n", total, repeat, forwardMs - total);
+        out.printf("per layer       %,.0f ms in all, medians of %d runs vertex by vertex; the slowest:%n", total,
+                repeat);
         profile.stream().sorted(Comparator.comparingDouble(LayerTiming::milliseconds).reversed()).limit(layers)
                 .forEach(t -> out.printf("  %-16s %-22s %,9.0f ms %6.1f%%  %-22s %s%n", t.vertex(), t.kind(),
                         t.milliseconds(), 100 * t.milliseconds() / total, t.algorithm(), t.flops() == 0 ? ""
@@ -297,16 +302,7 @@ final class BenchCommand implements Callable<Integer> {
         long[] smallShape = {shape[0], shape[1], side, side};
         err.println("bench: forward at the smallest input " + Arrays.toString(smallShape) + "...");
         INDArray small = Nd4j.rand(DataType.FLOAT, smallShape).muli(255).subi(128);
-        for (int i = 0; i < WARM_UP_RUNS; i++) {
-            model.forward(small);
-        }
-        double[] runs = new double[repeat];
-        for (int i = 0; i < repeat; i++) {
-            long start = System.nanoTime();
-            model.forward(small);
-            Nd4j.getExecutioner().commit();
-            runs[i] = (System.nanoTime() - start) / 1e6;
-        }
+        double[] runs = timedForwards(model, small, WARM_UP_RUNS);
         out.printf("smallest input  %,.1f ms median of %s at %dx%d, the smallest input the network takes: the fixed "
                 + "cost of a forward pass%n", median(runs), runs(runs), side, side);
         result.put("shape", smallShape);

@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
  * (im2col, Winograd tiles, DL4J's bookkeeping, the fork-join pool's copies): the spinning thread holds a core while
  * that work, or the region's other thread, waits for one. On two cores shared with other processes every region
  * then costs a scheduler time slice instead of microseconds: that was most of the fixed cost of a small model's
- * forward pass (a 7-layer network: 255-466 ms per forward against 23-41 ms with passive waiting, same machine and
- * load; OpenCV DNN, whose pool sleeps by default, 15-50 ms). Waking a sleeping thread costs microseconds per
- * region, nothing next to a large layer.
+ * forward pass (a 7-layer network while others built on the same two cores: medians of 151-466 ms per forward in
+ * half the runs against 17-41 ms with passive waiting; OpenCV DNN, whose workers sleep by default, 8-16 ms). Waking
+ * a sleeping thread costs microseconds per region: DilatedNet-8 at 900x900 ran no slower (5.9 s against 6.2 s
+ * spinning, on a quiet machine).
  *
  * <p>libgomp reads its wait policy once, from the C environment, when it is loaded: so this must run before anything
  * starts ND4J. Loading a model and choosing the device do it; an application that uses ND4J earlier can set
