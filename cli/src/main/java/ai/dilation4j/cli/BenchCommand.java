@@ -20,8 +20,10 @@ import ai.dilation4j.runtime.Segmenter;
 import ai.dilation4j.runtime.SegmenterOptions;
 import ai.dilation4j.runtime.graph.ConvolutionAlgorithm;
 import ai.dilation4j.runtime.graph.DescribesAlgorithm;
+import ai.dilation4j.runtime.graph.OpenMpWaitPolicy;
 import ai.dilation4j.runtime.segment.SegmentationResult;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -102,6 +104,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ConvolutionAlgorithm algorithm = execution.apply(err); // before anything starts ND4J
+        OpenMpWaitPolicy.Outcome openMp = OpenMpWaitPolicy.preferPassive(); // done by apply: says what it found
         int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         Nd4j.getEnvironment().setMaxThreads(threadCount);
         Nd4j.getEnvironment().setMaxMasterThreads(threadCount);
@@ -112,6 +115,7 @@ final class BenchCommand implements Callable<Integer> {
         out.printf("sgemm peak      %.1f GFLOP/s (nd4j/oneDNN %.1f, OpenBLAS %.1f), %d threads, OMP_NUM_THREADS %s%n",
                 peakBefore.peakGflops(), peakBefore.nd4jGflops(), peakBefore.openBlasGflops(), threadCount,
                 System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
+        out.printf("openmp          %s%n", describe(openMp));
 
         long loadStart = System.nanoTime();
         try (SegmentationModel model = SegmentationModel.load(modelOption.file())) {
@@ -124,20 +128,12 @@ final class BenchCommand implements Callable<Integer> {
             err.println("bench: forward " + Arrays.toString(shape) + ", " + WARM_UP_RUNS + " warm-up and " + repeat
                     + " timed runs...");
             INDArray ours = model.forward(input).dup();
-            for (int i = 1; i < WARM_UP_RUNS; i++) {
-                model.forward(input);
-            }
-            double[] forwardMs = new double[repeat];
-            for (int i = 0; i < repeat; i++) {
-                long start = System.nanoTime();
-                model.forward(input);
-                Nd4j.getExecutioner().commit(); // a GPU backend queues work: wait for it
-                forwardMs[i] = (System.nanoTime() - start) / 1e6;
-            }
+            double[] forwardMs = timedForwards(model, input, WARM_UP_RUNS - 1);
             double forward = median(forwardMs);
             if (ranWinograd(model)) {
                 report.put("winograd_vs_gemm", compareWithGemm(model, input, ours, out));
             }
+            Map<String, Object> smallest = forwardAtSmallestInput(model, input, out, err);
             Map<String, Double> segmentStages = segmentOneTile(model, out, err);
             double segmentMs = segmentStages.getOrDefault("total", Double.NaN);
             // Before the per-layer run, which keeps every activation alive.
@@ -150,8 +146,8 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("sgemm peak      %.1f GFLOP/s after the runs; the fraction below uses the better of the two: "
                     + "%.1f GFLOP/s%n", peakAfter.peakGflops(), peak.peakGflops());
 
-            err.println("bench: forward vertex by vertex...");
-            List<LayerTiming> profile = model.profileForward(input);
+            err.println("bench: forward vertex by vertex, " + repeat + " runs...");
+            List<LayerTiming> profile = medianPerLayer(model, input);
             double flops = profile.stream().mapToDouble(LayerTiming::flops).sum();
             double gflops = flops / 1e9 / (forward / 1e3);
             out.printf("forward         %,.0f ms median of %s  %,.0f GFLOP  %.1f GFLOP/s = %.0f%% of the sgemm peak"
@@ -174,6 +170,8 @@ final class BenchCommand implements Callable<Integer> {
             report.put("load_ms", loadMs);
             report.put("forward_ms", forward);
             report.put("forward_runs_ms", forwardMs);
+            report.put("openmp_wait_policy", openMp.toString());
+            report.put("smallest_input", smallest);
             report.put("gflop", flops / 1e9);
             report.put("gflops", gflops);
             report.put("sgemm_peak_gflops", peak.peakGflops());
@@ -231,9 +229,41 @@ final class BenchCommand implements Callable<Integer> {
         return shape;
     }
 
+    /** The milliseconds of {@code repeat} forward passes after {@code warmUps} untimed ones. */
+    private double[] timedForwards(SegmentationModel model, INDArray input, int warmUps) throws InvalidInputException {
+        for (int i = 0; i < warmUps; i++) {
+            model.forward(input);
+        }
+        double[] milliseconds = new double[repeat];
+        for (int i = 0; i < repeat; i++) {
+            long start = System.nanoTime();
+            model.forward(input);
+            Nd4j.getExecutioner().commit(); // a GPU backend queues work: wait for it
+            milliseconds[i] = (System.nanoTime() - start) / 1e6;
+        }
+        return milliseconds;
+    }
+
+    /** Each vertex's median time over {@code repeat} profiled runs: one run's times vary as much as forward passes. */
+    private List<LayerTiming> medianPerLayer(SegmentationModel model, INDArray input) throws InvalidInputException {
+        List<List<LayerTiming>> runs = new ArrayList<>();
+        for (int i = 0; i < repeat; i++) {
+            runs.add(model.profileForward(input));
+        }
+        List<LayerTiming> medians = new ArrayList<>();
+        for (int layer = 0; layer < runs.get(0).size(); layer++) {
+            int index = layer;
+            LayerTiming first = runs.get(0).get(layer);
+            double ms = median(runs.stream().mapToDouble(run -> run.get(index).milliseconds()).toArray());
+            medians.add(new LayerTiming(first.vertex(), first.kind(), first.algorithm(), ms, first.flops()));
+        }
+        return medians;
+    }
+
     private void printSlowestLayers(PrintWriter out, List<LayerTiming> profile) {
         double total = profile.stream().mapToDouble(LayerTiming::milliseconds).sum();
-        out.printf("per layer       %,.0f ms in all, run vertex by vertex; the slowest:%n", total);
+        out.printf("per layer       %,.0f ms in all, medians of %d runs vertex by vertex; the slowest:%n", total,
+                repeat);
         profile.stream().sorted(Comparator.comparingDouble(LayerTiming::milliseconds).reversed()).limit(layers)
                 .forEach(t -> out.printf("  %-16s %-22s %,9.0f ms %6.1f%%  %-22s %s%n", t.vertex(), t.kind(),
                         t.milliseconds(), 100 * t.milliseconds() / total, t.algorithm(), t.flops() == 0 ? ""
@@ -242,6 +272,71 @@ final class BenchCommand implements Callable<Integer> {
         if (profile.stream().anyMatch(t -> t.algorithm().startsWith("winograd"))) {
             out.println("                GFLOP count the direct convolution's multiply-adds; Winograd layers do "
                     + "fewer (2.25-4x), so their GFLOP/s can exceed the sgemm peak.");
+        }
+    }
+
+    private static String describe(OpenMpWaitPolicy.Outcome outcome) {
+        return switch (outcome) {
+            case PASSIVE -> "idle threads sleep (" + OpenMpWaitPolicy.VARIABLE + "=PASSIVE, set before ND4J started)";
+            case FROM_ENVIRONMENT -> "idle threads wait as the environment says (" + OpenMpWaitPolicy.VARIABLE + "="
+                    + System.getenv().getOrDefault(OpenMpWaitPolicy.VARIABLE, "unset") + ", GOMP_SPINCOUNT="
+                    + System.getenv().getOrDefault("GOMP_SPINCOUNT", "unset") + ")";
+            case TOO_LATE -> "idle threads spin: ND4J started before " + OpenMpWaitPolicy.VARIABLE
+                    + "=PASSIVE could be set (on busy cores every parallel region can then cost a time slice)";
+            case UNSUPPORTED -> "wait policy left to the platform";
+        };
+    }
+
+    /**
+     * The forward pass at the smallest input the network takes (a 1x1 output for DilatedNet): what every forward
+     * pass costs whatever its size. Skipped when the model's own input is already the smallest.
+     */
+    private Map<String, Object> forwardAtSmallestInput(SegmentationModel model, INDArray input, PrintWriter out,
+                                                       PrintWriter err) throws InvalidInputException {
+        Map<String, Object> result = new LinkedHashMap<>();
+        long[] shape = input.shape();
+        long side = smallestSide(model, Math.max(shape[2], shape[3]));
+        if (side < 1 || (side >= shape[2] && side >= shape[3])) {
+            return result;
+        }
+        long[] smallShape = {shape[0], shape[1], side, side};
+        err.println("bench: forward at the smallest input " + Arrays.toString(smallShape) + "...");
+        INDArray small = Nd4j.rand(DataType.FLOAT, smallShape).muli(255).subi(128);
+        double[] runs = timedForwards(model, small, WARM_UP_RUNS);
+        out.printf("smallest input  %,.1f ms median of %s at %dx%d, the smallest input the network takes: the fixed "
+                + "cost of a forward pass%n", median(runs), runs(runs), side, side);
+        result.put("shape", smallShape);
+        result.put("forward_ms", median(runs));
+        return result;
+    }
+
+    /** The smallest square input side for which every layer has an output (shape inference, no forward pass). */
+    private static long smallestSide(SegmentationModel model, long largest) {
+        if (!takes(model, largest)) {
+            return -1;
+        }
+        long low = 0; // does not fit
+        long high = largest; // fits
+        while (high - low > 1) {
+            long middle = (low + high) / 2;
+            if (takes(model, middle)) {
+                high = middle;
+            } else {
+                low = middle;
+            }
+        }
+        return high;
+    }
+
+    private static boolean takes(SegmentationModel model, long side) {
+        long channels = model.metadata().inputShape()[1];
+        try {
+            return model.graph().getConfiguration()
+                    .getLayerActivationTypes(InputType.convolutional(side, side, channels)).values().stream()
+                    .noneMatch(type -> type instanceof InputType.InputTypeConvolutional conv
+                            && (conv.getHeight() < 1 || conv.getWidth() < 1));
+        } catch (RuntimeException e) {
+            return false; // DL4J refuses a layer's input as too small
         }
     }
 

@@ -13,7 +13,7 @@ class BenchCommandTest {
 
     @Test
     void reportsEveryStageAndPeersThatAgree(@TempDir Path dir) throws Exception {
-        Path model = TinyModel.convert(dir);
+        Path model = TinyModel.convert(dir, TinyModel.WIDE_MIX);
         CliRun run = CliRun.of("bench", "--model", model.toString(), "--repeat", "2", "--threads", "2",
                 "--peers", "opencv,caffe", "--prototxt", dir.resolve("tiny_deploy.prototxt").toString(),
                 "--weights", dir.resolve("tiny.caffemodel").toString(), "--json");
@@ -27,9 +27,9 @@ class BenchCommandTest {
         }
         assertThat(report.get("sgemm_peak_gflops").asDouble()).isEqualTo(Math.max(
                 report.get("sgemm_peak_before_gflops").asDouble(), report.get("sgemm_peak_after_gflops").asDouble()));
-        // conv1: 2 * (8*3*3*3) * 388*396; wide, mix: 2 * (128*8) and 2 * (8*128*3*3) at 49x50 after the 1/8
-        // pooling; ctx: 2 * (21*8*2*2) * 2*3.
-        double expectedFlops = 2.0 * 216 * 388 * 396 + 2.0 * 1024 * 2450 + 2.0 * 9216 * 2450 + 2.0 * 672 * 6;
+        // conv1: 2 * (8*3*3*3) * 388*396; wide, mix: 2 * (256*8) and 2 * (256*256*3*3) at 49x50 after the 1/8
+        // pooling; ctx: 2 * (21*256*2*2) * 2*3.
+        double expectedFlops = 2.0 * 216 * 388 * 396 + 2.0 * 2048 * 2450 + 2.0 * 589824 * 2450 + 2.0 * 21504 * 6;
         assertThat(report.get("gflop").asDouble()).isCloseTo(expectedFlops / 1e9, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(report.get("layers").size()).isEqualTo(7);
         assertThat(report.get("convolution").asText()).isEqualTo("winograd");
@@ -41,8 +41,13 @@ class BenchCommandTest {
         assertThat(report.get("peers").get("opencv").asDouble()).isPositive();
         assertThat(report.get("peers").get("caffe").asDouble()).isPositive();
         assertThat(report.get("peer_ratios").get("caffe").size()).isEqualTo(2);
+        // The fixed cost: the smallest input any layer takes (pool1's 48 rows for ctx's dilated kernel need 377).
+        JsonNode smallest = report.get("smallest_input");
+        assertThat(smallest.get("shape").get(2).asLong()).isEqualTo(377);
+        assertThat(smallest.get("forward_ms").asDouble()).isPositive();
+        assertThat(report.get("openmp_wait_policy").asText()).isIn("PASSIVE", "FROM_ENVIRONMENT", "TOO_LATE");
         assertThat(run.out()).contains("per layer", "segment", "peer caffe", "peer opencv", "ours/opencv per run",
-                "vs gemm on the same input", "(--convolution winograd)");
+                "vs gemm on the same input", "(--convolution winograd)", "smallest input", "openmp ");
     }
 
     @Test

@@ -31,7 +31,7 @@ class TilingMatchesOracleTest {
     @CsvSource({"45, 61, 388, 396", "33, 20, 388, 396", "5, 7, 388, 396", "45, 61, 389, 405"})
     void segmentMatchesAPlainPredictPy(int height, int width, int inputHeight, int inputWidth, @TempDir Path dir)
             throws Exception {
-        Path model = TinyModel.convert(dir, inputHeight, inputWidth);
+        Path model = TinyModel.convert(dir, TinyModel.withInput(inputHeight, inputWidth));
         Path image = TinyModel.image(dir.resolve("scene.png"), height, width, height * 31 + width);
         CliRun run = CliRun.of("segment", "--model", model.toString(), "-o", dir.toString(), "--output",
                 "labels,prob", image.toString());

@@ -14,7 +14,8 @@ import org.bytedeco.opencv.opencv_core.Mat;
 /**
  * A small random network with DilatedNet's tiling geometry for the pascal_voc preset (label margin 186, zoom 8,
  * 21 classes): a 388x396 tile gives a 2x3 output, the valid 16x24 pixels of the tile at 1/8 resolution. The
- * 3x3 convolution over 128 channels ({@code mix}) takes Winograd's algorithm.
+ * 3x3 convolution over 128 channels ({@code mix}) could take Winograd's algorithm, but with 8 outputs at 49x50 it
+ * does not pay, so it runs im2col + GEMM.
  */
 final class TinyModel {
 
@@ -38,6 +39,16 @@ final class TinyModel {
 
     private static Path converted;
 
+    /** {@link #PROTOTXT} with 256 channels into and out of {@code mix}: enough for Winograd's algorithm to pay. */
+    static final String WIDE_MIX = PROTOTXT
+            .replace("convolution_param { num_output: 128 kernel_size: 1 }",
+                    "convolution_param { num_output: 256 kernel_size: 1 }")
+            .replace("""
+                    top: "mix"
+                            convolution_param { num_output: 8 kernel_size: 3 pad: 1 }""", """
+                    top: "mix"
+                            convolution_param { num_output: 256 kernel_size: 3 pad: 1 }""");
+
     private TinyModel() {
     }
 
@@ -59,16 +70,20 @@ final class TinyModel {
 
     /** Writes the prototxt and random weights into {@code dir}; returns the prototxt. */
     static Path writeCaffeFiles(Path dir) throws IOException {
-        return writeCaffeFiles(dir, 388, 396);
+        return writeCaffeFiles(dir, PROTOTXT);
     }
 
     /**
-     * The same network for another input size; sizes other than 372 + a multiple of 8 give tile outputs that do not
+     * {@link #PROTOTXT} for another input size; sizes other than 372 + a multiple of 8 give tile outputs that do not
      * match the valid region exactly (389x405: 2x4 per tile for a 17x33 region), which predict.py accepts.
      */
-    static Path writeCaffeFiles(Path dir, int inputHeight, int inputWidth) throws IOException {
-        Path prototxt = Files.writeString(dir.resolve("tiny_deploy.prototxt"),
-                PROTOTXT.replace("dim: 388 dim: 396", "dim: " + inputHeight + " dim: " + inputWidth));
+    static String withInput(int inputHeight, int inputWidth) {
+        return PROTOTXT.replace("dim: 388 dim: 396", "dim: " + inputHeight + " dim: " + inputWidth);
+    }
+
+    /** Writes another network under the same file names (e.g. a variant of {@link #PROTOTXT}). */
+    static Path writeCaffeFiles(Path dir, String network) throws IOException {
+        Path prototxt = Files.writeString(dir.resolve("tiny_deploy.prototxt"), network);
         CliRun run = CliRun.of("random-weights", "--prototxt", prototxt.toString(), "-o",
                 dir.resolve("tiny.caffemodel").toString(), "--seed", "5");
         assertThat(run.exitCode()).as(run.toString()).isZero();
@@ -77,11 +92,12 @@ final class TinyModel {
 
     /** Converts the tiny network with the pascal_voc preset; returns the model file. */
     static Path convert(Path dir) throws IOException {
-        return convert(dir, 388, 396);
+        return convert(dir, PROTOTXT);
     }
 
-    static Path convert(Path dir, int inputHeight, int inputWidth) throws IOException {
-        Path prototxt = writeCaffeFiles(dir, inputHeight, inputWidth);
+    /** Converts another network (same preset and file names) with the pascal_voc preset. */
+    static Path convert(Path dir, String network) throws IOException {
+        Path prototxt = writeCaffeFiles(dir, network);
         Path model = dir.resolve("tiny.zip");
         CliRun run = CliRun.of("convert", "--prototxt", prototxt.toString(), "--weights",
                 dir.resolve("tiny.caffemodel").toString(), "--preset", "pascal_voc", "-o", model.toString());

@@ -23,6 +23,7 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
+import ai.dilation4j.runtime.graph.OpenMpWaitPolicy;
 import ai.dilation4j.runtime.io.ArraySizes;
 import ai.dilation4j.runtime.io.AtomicFiles;
 import ai.dilation4j.runtime.io.BoundedEntryStream;
@@ -177,6 +178,7 @@ public final class ModelFile {
      * the same input, blobs that exist, the recorded number of classes.
      */
     public static ComputationGraph readGraph(Path file, ModelMetadata metadata) throws ModelFileException {
+        OpenMpWaitPolicy.preferPassive(); // before the first graph starts ND4J's OpenMP threads
         try (ZipFile zip = openZip(file)) {
             ZipEntry configurationEntry = requireEntry(zip, ModelSerializer.CONFIGURATION_JSON, file);
             ZipEntry coefficients = requireEntry(zip, ModelSerializer.COEFFICIENTS_BIN, file);

@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import ai.dilation4j.runtime.graph.OpenMpWaitPolicy;
 import org.nd4j.common.config.ND4JClassLoading;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
@@ -46,6 +47,7 @@ public final class DeviceSelector {
      * {@link DeviceDecision#warning()}, for the caller to show once (the CLI prints it on stderr).
      */
     public static DeviceDecision select(Device requested) throws DeviceUnavailableException {
+        OpenMpWaitPolicy.preferPassive(); // ND4J starts below, and with it OpenMP
         boolean cuda = cudaBackendPresent();
         DeviceDecision decision = DeviceDecision.decide(requested, requested == Device.CPU ? List.of()
                 : GpuProbe.probe(), cuda);

@@ -102,8 +102,13 @@ public class CaffePoolingVertex extends InferenceOnlyVertexConf {
     @Override
     public InputType getOutputType(int layerIndex, InputType... vertexInputs) throws InvalidInputTypeException {
         InputType.InputTypeConvolutional in = Cnn2d.requireNchw(vertexInputs[0], "CaffePoolingVertex");
-        return InputType.convolutional(outputSize(in.getHeight(), kernelH, strideH, padH),
-                outputSize(in.getWidth(), kernelW, strideW, padW), in.getChannels());
+        long height = outputSize(in.getHeight(), kernelH, strideH, padH);
+        long width = outputSize(in.getWidth(), kernelW, strideW, padW);
+        if (height < 1 || width < 1) { // as DL4J's convolution layers refuse an input too small for them
+            throw new InvalidInputTypeException("CaffePoolingVertex: input " + in.getHeight() + "x" + in.getWidth()
+                    + " is too small for the pooling kernel " + kernelH + "x" + kernelW + " (no output)");
+        }
+        return InputType.convolutional(height, width, in.getChannels());
     }
 
     @Override

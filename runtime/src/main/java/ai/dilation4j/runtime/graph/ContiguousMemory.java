@@ -7,7 +7,6 @@ import org.bytedeco.javacpp.indexer.FloatIndexer;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Direct access to the native memory of a row-major float array without gaps (a whole array or such a view). */
@@ -32,9 +31,26 @@ final class ContiguousMemory {
         return Nd4j.create(buffer, shape, Nd4j.getStrides(shape, 'c'), 0, 'c');
     }
 
+    /**
+     * Whether the elements lie in row-major order without gaps. The stride of a dimension of size 1 does not matter:
+     * nd4j's {@code Shape.hasDefaultStridesForShape} rejects e.g. {@code [1, 4096, 1, 1]} with strides
+     * {@code [4096, 1, 1, 1]} (a 1x1 feature map), which is contiguous.
+     */
+    static boolean isRowMajor(INDArray array) {
+        long[] shape = array.shape();
+        long[] strides = array.stride();
+        long expected = 1;
+        for (int dim = shape.length - 1; dim >= 0; dim--) {
+            if (shape[dim] != 1 && strides[dim] != expected) {
+                return false;
+            }
+            expected *= shape[dim];
+        }
+        return true;
+    }
+
     private static FloatPointer pointer(INDArray array) {
-        boolean rowMajor = array.rank() <= 1 || array.ordering() == 'c';
-        if (array.dataType() != DataType.FLOAT || !rowMajor || !Shape.hasDefaultStridesForShape(array)) {
+        if (array.dataType() != DataType.FLOAT || !isRowMajor(array)) {
             throw new IllegalArgumentException("expected a contiguous row-major float array");
         }
         // A view's data() is a buffer view whose address already includes the view's offset.

@@ -14,9 +14,11 @@ public enum ConvolutionAlgorithm {
 
     /**
      * Winograd's minimal filtering where it pays: F(4x4, 3x3) for 3x3 kernels from 128 input channels, F(2x2, 5x5)
-     * and F(2x2, 7x7) for 5x5 and 7x7 kernels (DilatedNet's fc6), on the dilated sub-grids; im2col + GEMM
-     * elsewhere. Those layers run about 2x faster, DilatedNet-8 as a whole 1.3-1.5x; rounding differs more from
-     * Caffe's (about 1e-5 of a blob's largest value per layer instead of 1e-6).
+     * and F(2x2, 7x7) for 5x5 and 7x7 kernels (DilatedNet's fc6), on the dilated sub-grids, when the output is large
+     * enough to repay transforming the weights on every call (all of DilatedNet-8's at 900x900; at its smallest
+     * input, 373x373, fc6 and the last context layers, whose outputs are 1 to 35 pixels wide, do not); im2col + GEMM
+     * elsewhere. Those layers run about 2x faster, DilatedNet-8 as a whole 1.3-1.5x;
+     * rounding differs more from Caffe's (about 1e-5 of a blob's largest value per layer instead of 1e-6).
      */
     WINOGRAD,
     /** im2col + GEMM, the arithmetic Caffe itself does. */

@@ -22,7 +22,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * matrix is built from whole output-row segments (dilation only moves where a segment starts) in bands of at
  * most {@link #COLUMN_BUDGET_BYTES}, so memory stays bounded for large inputs. A 1x1 convolution needs no
  * im2col at all: the NCHW input already is {@code [in, P]}. Square 3x3, 5x5 and 7x7 kernels over enough channels
- * take {@link WinogradConvolution} instead, unless {@link ConvolutionAlgorithm#current()} says {@code gemm}.
+ * take {@link WinogradConvolution} instead where its estimated cost is clearly lower at this output size, unless
+ * {@link ConvolutionAlgorithm#current()} says {@code gemm}.
  *
  * <p>Training, strides other than 1, NHWC, non-float data and non-CPU backends take DL4J's implementation.
  */
@@ -44,9 +45,23 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
 
     /** Below this many input channels the transforms cost more than the multiplications they save. */
     static final long WINOGRAD_MIN_CHANNELS = 128;
+    /**
+     * What one {@code Nd4j.gemm} call costs beyond its arithmetic, in multiply-adds: about 150 us of op set-up and
+     * oneDNN primitive look-up, and 50 us per view of its operands (a direct OpenBLAS call takes 4 us), at about
+     * 25 G multiply-adds/s. It makes many small GEMMs, as Winograd's algorithm does on small outputs, costly.
+     */
+    static final double GEMM_CALL_COST = 4e6;
+    /**
+     * Winograd's algorithm is taken when its cost ({@link WinogradConvolution#cost}: multiply-adds, the per-call
+     * weight transform included, plus {@link #GEMM_CALL_COST} per GEMM) is at most this fraction of im2col + GEMM's:
+     * its small GEMMs, transforms and copies run at about half the speed of one large GEMM. Measured on layers
+     * from 8x8 to 66x66 outputs, Winograd was faster below about 0.5 and slower above about 0.65.
+     */
+    static final double WINOGRAD_MAX_COST_RATIO = 0.6;
 
     private long columnBudgetBytes = COLUMN_BUDGET_BYTES;
     private long winogradBudgetBytes = WinogradConvolution.BUDGET_BYTES;
+    private double winogradMaxCostRatio = WINOGRAD_MAX_COST_RATIO;
     /** Built on first use: it depends on the kernel and dilation only, which never change. */
     private WinogradConvolution winograd;
     private String lastAlgorithm = "";
@@ -66,6 +81,11 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
     void winogradBudgetBytes(long bytes) {
         this.winogradBudgetBytes = bytes;
         this.winograd = null;
+    }
+
+    /** Lets tests take Winograd's algorithm wherever it applies, however small the output. */
+    void winogradWhereverItApplies() {
+        this.winogradMaxCostRatio = Double.POSITIVE_INFINITY;
     }
 
     void algorithm(ConvolutionAlgorithm algorithm) {
@@ -114,7 +134,7 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
         Im2col geometry = new Im2col(inChannels, height, width, kernel, dilation, outH, outW);
         boolean addressable = outChannels * outH * outW <= MAX_BUFFER_FLOATS; // Winograd writes through a buffer
         WinogradConvolution tiled = geometry.isIdentity() || !addressable ? null
-                : winograd(kernel, dilation, inChannels);
+                : winograd(geometry, outChannels);
         lastAlgorithm = geometry.isIdentity() ? "gemm 1x1" : tiled != null ? tiled.toString() : "im2col+gemm";
         FloatBuffer inputFloats = ContiguousMemory.floats(x);
         for (long image = 0; image < batch; image++) {
@@ -138,10 +158,15 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
         return conf.getActivationFn().getActivation(out, false);
     }
 
-    /** Winograd's algorithm where the chosen {@link ConvolutionAlgorithm} asks for it and it pays for this layer. */
-    private WinogradConvolution winograd(int[] kernel, int[] dilation, long inChannels) {
+    /**
+     * Winograd's algorithm where the chosen {@link ConvolutionAlgorithm} asks for it and it pays for this layer at
+     * this output size.
+     */
+    private WinogradConvolution winograd(Im2col geometry, long outChannels) {
+        int[] kernel = geometry.kernel();
+        int[] dilation = geometry.dilation();
         boolean applies = kernel[0] == kernel[1] && dilation[0] == dilation[1]
-                && inChannels >= WINOGRAD_MIN_CHANNELS && winogradBudgetBytes > 0
+                && geometry.inChannels() >= WINOGRAD_MIN_CHANNELS && winogradBudgetBytes > 0
                 && (algorithm != null ? algorithm : ConvolutionAlgorithm.current()) == ConvolutionAlgorithm.WINOGRAD;
         if (!applies) {
             return null;
@@ -149,7 +174,15 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
         if (winograd == null) {
             winograd = WinogradConvolution.forKernel(kernel[0], dilation[0], winogradBudgetBytes);
         }
-        return winograd;
+        if (winograd == null) {
+            return null;
+        }
+        long bandRows = bandRows(geometry, outChannels);
+        double direct = (double) geometry.columnRows() * outChannels * geometry.outH() * geometry.outW()
+                + GEMM_CALL_COST * ((geometry.outH() + bandRows - 1) / bandRows);
+        double tiled = winograd.cost(geometry.inChannels(), outChannels, geometry.outH(), geometry.outW(),
+                GEMM_CALL_COST);
+        return tiled <= winogradMaxCostRatio * direct ? winograd : null;
     }
 
     private boolean fastPathApplies() {
@@ -168,8 +201,7 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
         long k = geometry.columnRows();
         long outH = geometry.outH();
         long outW = geometry.outW();
-        boolean oneBand = k * outH * outW * Float.BYTES <= Math.min(ONE_BAND_BYTES, columnBudgetBytes);
-        int band = oneBand ? (int) outH : (int) Math.max(1, Math.min(outH, bandBytes(w2d) / (k * outW * Float.BYTES)));
+        int band = (int) bandRows(geometry, result.size(0));
         INDArray columns = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT,
                 new long[] {k * band * outW}, 'c');
         INDArray bandResult = band < outH ? workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM,
@@ -192,14 +224,23 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
         }
     }
 
+    /** Output rows per im2col band: all of them when the columns fit in one band, else {@link #bandBytes} worth. */
+    private long bandRows(Im2col geometry, long outChannels) {
+        long k = geometry.columnRows();
+        long outH = geometry.outH();
+        long outW = geometry.outW();
+        boolean oneBand = k * outH * outW * Float.BYTES <= Math.min(ONE_BAND_BYTES, columnBudgetBytes);
+        return oneBand ? outH : Math.max(1, Math.min(outH, bandBytes(k * outChannels) / (k * outW * Float.BYTES)));
+    }
+
     /**
      * Bytes of im2col columns per GEMM. Small bands stay in the CPU cache between being written and being read by
      * the GEMM, but every band re-packs the weights: so a band holds about twice the weights' size, within
      * [{@link #MIN_BAND_BYTES}, the column budget]. DilatedNet's conv1_2 (147 KB of weights) then runs in 8 MB
      * bands, fc6 (411 MB) in two 256 MB bands.
      */
-    private long bandBytes(INDArray weights) {
-        return Math.min(columnBudgetBytes, Math.max(MIN_BAND_BYTES, 2 * weights.length() * Float.BYTES));
+    private long bandBytes(long weights) {
+        return Math.min(columnBudgetBytes, Math.max(MIN_BAND_BYTES, 2 * weights * Float.BYTES));
     }
 
     private static INDArray padded(INDArray input, int[] padding) {
@@ -210,9 +251,7 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
     }
 
     private static INDArray contiguous(INDArray array) {
-        boolean plain = array.ordering() == 'c' && !array.isView()
-                && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(array);
-        return plain ? array : array.dup('c');
+        return !array.isView() && ContiguousMemory.isRowMajor(array) ? array : array.dup('c');
     }
 
     /** Where each im2col row segment comes from, for one NCHW image and a stride-1 (dilated) kernel. */

@@ -65,6 +65,61 @@ final class WinogradConvolution {
     }
 
     /**
+     * What {@link #convolve} costs for one image, in multiply-adds, each GEMM call counted as {@code gemmCallCost}
+     * more: the transform of the weights, repeated for every chunk of tiles on every call (they are never kept
+     * transformed, see the class comment), the input transform, the products, one GEMM per tile element and block,
+     * and the output transform. The weights' transform and the calls do not shrink with the image, so on small
+     * outputs they outweigh what the products save: DilatedNet's fc6 at a 1x1 output would transform 411 MB of
+     * weights, in 529 GEMM calls, for 0.1 G multiply-adds of products.
+     */
+    double cost(long channels, long outChannels, long outH, long outW, double gemmCallCost) {
+        Plan plan = plan(channels, outChannels, outH, outW);
+        double tileArea = (double) transforms.alpha() * transforms.alpha();
+        double taps = (double) transforms.r() * transforms.r();
+        double outputsPerTile = (double) transforms.m() * transforms.m();
+        double tiles = plan.tiles();
+        long blocks = (outChannels + plan.block() - 1) / plan.block();
+        double calls = (double) plan.chunks() * (1 + blocks * (tileArea + 2));
+        return plan.chunks() * tileArea * taps * outChannels * channels
+                + tileArea * tileArea * channels * tiles
+                + tileArea * outChannels * channels * tiles
+                + outputsPerTile * tileArea * outChannels * tiles
+                + calls * gemmCallCost;
+    }
+
+    /**
+     * How one image is split: tiles go in chunks so that the gathered and the transformed tiles take at most 4/5 of
+     * the budget; output channels go in blocks whose transformed weights and products take the rest. Each block's
+     * products reuse the gathered tiles' memory, hence at most as many outputs as inputs.
+     */
+    private Plan plan(long channels, long outChannels, long outH, long outW) {
+        int m = transforms.m();
+        long tileArea = (long) transforms.alpha() * transforms.alpha();
+        long tiles = tilesAlong(outH) * tilesAlong(outW);
+        long tilesPerChunk = Math.max(1, Math.min(tiles,
+                budgetBytes * 4 / 5 / (2L * tileArea * channels * Float.BYTES)));
+        long block = Math.max(1, Math.min(Math.min(outChannels, channels),
+                budgetBytes / 5 / ((tileArea * channels + (long) m * m * tilesPerChunk) * Float.BYTES)));
+        return new Plan(tiles, tilesPerChunk, block);
+    }
+
+    private record Plan(long tiles, long tilesPerChunk, long block) {
+        long chunks() {
+            return (tiles + tilesPerChunk - 1) / tilesPerChunk;
+        }
+    }
+
+    /** As many as {@link Tiles#origins} yields: per residue class modulo the dilation, one tile every m-th position. */
+    private long tilesAlong(long size) {
+        long step = (long) transforms.m() * dilation;
+        long count = 0;
+        for (long residue = 0; residue < Math.min(dilation, size); residue++) {
+            count += (size - residue + step - 1) / step;
+        }
+        return count;
+    }
+
+    /**
      * {@code result[O, outH*outW] = conv(image, weights)} without bias.
      *
      * @param image   one padded image, {@code [C, height, width]} row-major
@@ -77,11 +132,9 @@ final class WinogradConvolution {
         int tileArea = alpha * alpha;
         Tiles tiles = Tiles.of(outH, outW, m, dilation);
         long outChannels = weights.size(0);
-        long tilesPerChunk = Math.max(1, Math.min(tiles.count(),
-                budgetBytes * 4 / 5 / (2L * tileArea * channels * Float.BYTES)));
-        // Each block's products reuse the gathered tiles' memory, hence at most as many outputs as inputs.
-        long block = Math.max(1, Math.min(Math.min(outChannels, channels),
-                budgetBytes / 5 / ((tileArea * channels + (long) m * m * tilesPerChunk) * Float.BYTES)));
+        Plan plan = plan(channels, outChannels, outH, outW);
+        long tilesPerChunk = plan.tilesPerChunk();
+        long block = plan.block();
         INDArray gathered = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT,
                 new long[] {tileArea * channels * tilesPerChunk}, 'c');
         INDArray transformed = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT,

@@ -3,6 +3,8 @@ package ai.dilation4j.runtime.graph;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
 import org.junit.jupiter.api.Test;
 
 class CaffePoolingVertexTest {
@@ -19,6 +21,16 @@ class CaffePoolingVertexTest {
     void lastWindowMayNotStartInsideThePadding() {
         // ceil((37 + 4 - 3) / 3) + 1 = 14, but window 14 would start at 13*3 - 2 = 37 = the input size.
         assertThat(CaffePoolingVertex.outputSize(37, 3, 3, 2)).isEqualTo(13);
+    }
+
+    @Test
+    void refusesAnInputSmallerThanTheKernelInShapeInference() {
+        CaffePoolingVertex pool = new CaffePoolingVertex(CaffePoolingVertex.Method.MAX, 3, 3, 2, 2, 0, 0);
+        // Caffe clips a window at the input's edge, so an input of 2 still gives one output; 1 gives none.
+        assertThat(pool.getOutputType(0, InputType.convolutional(2, 9, 2)))
+                .isEqualTo(InputType.convolutional(1, 4, 2));
+        assertThatThrownBy(() -> pool.getOutputType(0, InputType.convolutional(1, 9, 2)))
+                .isInstanceOf(InvalidInputTypeException.class).hasMessageContaining("input 1x9");
     }
 
     @Test

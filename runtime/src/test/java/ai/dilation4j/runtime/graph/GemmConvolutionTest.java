@@ -2,6 +2,10 @@ package ai.dilation4j.runtime.graph;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Map;
+
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -9,6 +13,8 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -30,6 +36,9 @@ class GemmConvolutionTest {
             "8, 5, 3, 3, 1, 33, 6, 5, 1, 268435456",
             "5, 6, 3, 3, 2, 0, 25, 27, 2, 4000",
             "3, 4, 3, 3, 1, 1, 12, 10, 1, 1",
+            // 1x1 feature maps (DilatedNet's fc7 at the smallest input): a [N, C, 1, 1] array is contiguous
+            "6, 7, 1, 1, 1, 0, 1, 1, 2, 268435456",
+            "4, 5, 3, 3, 2, 0, 5, 5, 1, 268435456",
     })
     void matchesDl4jConvolution(int in, int out, int kernelH, int kernelW, int dilation, int pad, int height,
                                 int width, int batch, long budget) throws Exception {
@@ -51,7 +60,10 @@ class GemmConvolutionTest {
     void winogradMatchesDl4jConvolution(int in, int out, int kernel, int dilation, int pad, int height, int width,
                                         int batch, long budget) throws Exception {
         GemmConvolution layer = assertMatchesDl4j(in, out, kernel, kernel, dilation, pad, height, width, batch,
-                fast -> fast.winogradBudgetBytes(budget));
+                fast -> {
+                    fast.winogradBudgetBytes(budget);
+                    fast.winogradWhereverItApplies(); // these outputs are too small for it to pay
+                });
         assertThat(layer.lastAlgorithm()).isEqualTo(kernel == 3 ? "winograd F(4x4,3x3)"
                 : "winograd F(2x2," + kernel + "x" + kernel + ")");
     }
@@ -61,6 +73,7 @@ class GemmConvolutionTest {
         ComputationGraph fast = graph(new GemmConvolutionLayer.Builder(), 128, 8, 3, 3, 1, 0);
         INDArray input = Nd4j.rand(DataType.FLOAT, 1, 128, 12, 12);
         GemmConvolution layer = (GemmConvolution) fast.getLayer("conv");
+        layer.winogradWhereverItApplies();
 
         ConvolutionAlgorithm.GEMM.applyTo(fast);
         INDArray gemm = fast.outputSingle(input).dup();
@@ -109,6 +122,47 @@ class GemmConvolutionTest {
     }
 
     /**
+     * Winograd's algorithm transforms all the weights on every call and runs a GEMM per tile element: on a small
+     * output that costs far more than it saves (DilatedNet's fc6 at a 1x1 output: 0.77 s instead of 0.03 s), on a
+     * large one it pays.
+     */
+    @ParameterizedTest(name = "in {0}, out {1}, kernel {2}, dilation {3}, output {4}x{5}: {6}")
+    @CsvSource({
+            "512, 32, 7, 4, 1, 1, im2col+gemm",
+            "128, 64, 3, 1, 2, 3, im2col+gemm",
+            "256, 256, 3, 1, 48, 48, 'winograd F(4x4,3x3)'",
+    })
+    void winogradOnlyWhereItPays(int in, int out, int kernel, int dilation, int outH, int outW, String expected) {
+        int reach = dilation * (kernel - 1);
+        GemmConvolution layer = assertMatchesDl4j(in, out, kernel, kernel, dilation, 0, outH + reach, outW + reach, 1,
+                fast -> { });
+        assertThat(layer.lastAlgorithm()).isEqualTo(expected);
+    }
+
+    /** A tiny output needs tiny working memory: no band, Winograd block or chunk sized by the layer's weights. */
+    @org.junit.jupiter.api.Test
+    void workingMemoryFollowsTheOutputNotTheWeights() {
+        ComputationGraph fast = graph(new GemmConvolutionLayer.Builder(), 512, 32, 7, 7, 4, 0);
+        GemmConvolution layer = (GemmConvolution) fast.getLayer("conv");
+        long[] requested = new long[1];
+        LayerWorkspaceMgr recording = new LayerWorkspaceMgr(EnumSet.allOf(ArrayType.class), Map.of(), Map.of()) {
+            @Override
+            public INDArray createUninitialized(ArrayType type, DataType dataType, long[] shape, char order) {
+                if (type == ArrayType.FF_WORKING_MEM) {
+                    requested[0] += Arrays.stream(shape).reduce(1, Math::multiplyExact);
+                }
+                return super.createUninitialized(type, dataType, shape, order);
+            }
+        };
+        layer.setInput(Nd4j.rand(DataType.FLOAT, 1, 512, 25, 25), recording); // a 1x1 output
+        INDArray output = layer.activate(false, recording);
+
+        assertThat(output.shape()).containsExactly(1, 32, 1, 1);
+        // The im2col columns of the one output pixel: 512 * 7 * 7 floats (Winograd asked for 64 * 32 * 512 more).
+        assertThat(requested[0]).isLessThanOrEqualTo(512L * 7 * 7);
+    }
+
+    /**
      * A layer whose weights lie deep in the flat parameter array, in several blocks of output channels: nd4j M2.1
      * returns empty arrays for some row intervals of such views, which the Winograd path must not depend on.
      */
@@ -119,6 +173,7 @@ class GemmConvolutionTest {
         fast.params().assign(reference.params());
         GemmConvolution second = (GemmConvolution) fast.getLayer("second");
         second.winogradBudgetBytes(3_000_000); // several chunks of tiles and blocks of output channels
+        second.winogradWhereverItApplies();
         INDArray input = Nd4j.rand(DataType.FLOAT, 1, 64, 24, 21).subi(0.5);
 
         INDArray expected = reference.outputSingle(input);
