@@ -18,7 +18,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-import ai.dilation4j.models.DatasetSpec;
+import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.runtime.ModelMetadata;
 import ai.dilation4j.runtime.SegmentationModel;
 import ai.dilation4j.runtime.Segmenter;

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 
-import ai.dilation4j.models.DatasetSpec;
+import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.LayerTiming;
 import ai.dilation4j.runtime.SegmentationModel;

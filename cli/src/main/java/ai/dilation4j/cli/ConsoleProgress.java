@@ -17,6 +17,7 @@ final class ConsoleProgress implements ProgressListener {
     private final boolean enabled;
     private int lastPercent = -1;
     private String lastStep;
+    private long lastDownloadMb = -1;
     /** Whether the cursor is at the end of a drawn bar, i.e. the line must be ended before other output. */
     private boolean lineOpen;
 
@@ -72,6 +73,28 @@ final class ConsoleProgress implements ProgressListener {
         err.printf("\r%s [%s%s] %3d%% %d/%d MB", step, "#".repeat(filled), ".".repeat(WIDTH - filled), percent,
                 done >> 20, total >> 20);
         endLineIf(done >= total);
+    }
+
+    /**
+     * Progress of a download: {@code Downloading [####......] 294.1/565.0 MB, 3.2 MB/s, ETA 1:25}, redrawn at most
+     * once per MB; without an announced total, the MB received and the rate.
+     */
+    synchronized void download(String step, long done, long total, double bytesPerSecond) {
+        if (!enabled || (done >> 20) == lastDownloadMb && (total < 0 || done < total)) {
+            return;
+        }
+        lastDownloadMb = done >> 20;
+        lastStep = step;
+        if (total > 0) {
+            int filled = (int) Math.min(WIDTH, done * WIDTH / total);
+            long etaSeconds = bytesPerSecond > 0 ? (long) ((total - done) / bytesPerSecond) : -1;
+            err.printf("\r%s [%s%s] %.1f/%.1f MB, %.1f MB/s, ETA %s ", step, "#".repeat(filled),
+                    ".".repeat(WIDTH - filled), done / 1e6, total / 1e6, bytesPerSecond / 1e6,
+                    etaSeconds < 0 ? "?" : etaSeconds / 60 + ":" + String.format("%02d", etaSeconds % 60));
+        } else {
+            err.printf("\r%s %.1f MB, %.1f MB/s ", step, done / 1e6, bytesPerSecond / 1e6);
+        }
+        endLineIf(total > 0 && done >= total);
     }
 
     /** Progress in items (e.g. images) with their rate: {@code Segmenting [####......] 3/10 images, 0.52/s}. */

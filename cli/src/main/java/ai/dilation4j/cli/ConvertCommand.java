@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 
 import ai.dilation4j.converter.CaffeConverter;
 import ai.dilation4j.converter.ConversionOptions;
+import ai.dilation4j.models.ModelPreset;
 import ai.dilation4j.runtime.ModelFile;
 import ai.dilation4j.runtime.ModelMetadata;
 import ai.dilation4j.runtime.SegmentationModel;
@@ -33,7 +34,7 @@ final class ConvertCommand implements Callable<Integer> {
     String preset;
 
     @Option(names = "--name", paramLabel = "NAME",
-            description = "Model name to record (default: the prototxt's name, else the preset's model name, "
+            description = "Model name to record (default: the prototxt's name, "
                     + "else the weights file name).")
     String name;
 
@@ -46,7 +47,8 @@ final class ConvertCommand implements Callable<Integer> {
         ConsoleProgress progress = new ConsoleProgress(spec.commandLine().getErr());
         ConversionOptions.Builder options = ConversionOptions.builder().name(name).progress(progress);
         if (preset != null) {
-            options.preset(PresetOption.find(preset));
+            ModelPreset known = PresetOption.find(preset);
+            options.preset(known.name(), known.dataset());
         }
         long started = System.nanoTime();
         try (SegmentationModel model = new CaffeConverter().convert(prototxt, weights, options.build())) {

@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-import ai.dilation4j.models.DatasetSpec;
+import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.runtime.DilationException;
 import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.SegmentationModel;

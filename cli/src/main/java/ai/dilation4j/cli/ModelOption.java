@@ -2,20 +2,20 @@ package ai.dilation4j.cli;
 
 import java.nio.file.Path;
 
-import ai.dilation4j.runtime.ModelCache;
-import ai.dilation4j.runtime.ModelFileException;
+import ai.dilation4j.runtime.DilationException;
 import picocli.CommandLine.Option;
 
-/** The {@code --model} option shared by the commands: a model file, or the name of a fetched preset. */
-final class ModelOption {
+/** The {@code --model} option shared by the commands: a model file, or a preset fetched on first use. */
+final class ModelOption extends ZooOptions {
 
     @Option(names = "--model", required = true, paramLabel = "FILE|PRESET",
-            description = "Model file written by `convert`, or a preset name (pascal_voc, camvid, kitti, cityscapes) "
-                    + "fetched with `fetch` into the cache (~/.cache/dilation4j, or $DILATION4J_CACHE).")
+            description = "Model file written by `convert`, or a preset name (pascal_voc, camvid, kitti, cityscapes), "
+                    + "fetched, verified and converted on first use into the cache (~/.cache/dilation4j, or "
+                    + "$DILATION4J_CACHE).")
     String model;
 
-    /** The model file the option names. */
-    Path file() throws ModelFileException {
-        return ModelCache.standard().resolve(model);
+    /** The model file the option names, fetching a preset on first use (saying so on standard error). */
+    Path file() throws DilationException {
+        return zoo().resolve(model);
     }
 }

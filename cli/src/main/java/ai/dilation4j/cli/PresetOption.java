@@ -1,6 +1,6 @@
 package ai.dilation4j.cli;
 
-import ai.dilation4j.models.DatasetSpec;
+import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.models.ModelPreset;
 import ai.dilation4j.models.ModelRegistry;
 import ai.dilation4j.runtime.InvalidInputException;

@@ -1,25 +1,20 @@
 package ai.dilation4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -28,297 +23,242 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code fetch} against a local HTTP server serving a small network's files. */
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+
+import ai.dilation4j.models.ModelCache;
+import ai.dilation4j.models.ModelRegistry;
+import ai.dilation4j.models.ModelZoo;
+import ai.dilation4j.runtime.DatasetSpec;
+
+/**
+ * {@code fetch} and {@code --model PRESET} through the model zoo, against a local HTTP server standing in for dl.yf.io
+ * and mirrors, with a small preset ("tiny": {@link TinyModel}'s network with pascal_voc's dataset fields).
+ */
 class FetchCommandTest {
 
     @TempDir
     Path dir;
-    private ServerSocket server;
+    private HttpServer server;
     private final AtomicInteger requests = new AtomicInteger();
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private byte[] prototxt;
     private byte[] weights;
+    private byte[] otherWeights;
     private Path cache;
     private Path presetDir;
 
     @BeforeEach
-    void serve() throws IOException {
-        Path prototxtFile = TinyModel.writeCaffeFiles(dir);
-        prototxt = Files.readAllBytes(prototxtFile);
-        weights = Files.readAllBytes(dir.resolve("tiny.caffemodel"));
+    void serve() throws Exception {
+        Path files = Files.createDirectories(dir.resolve("files"));
+        Path prototxt = TinyModel.writeCaffeFiles(files);
+        weights = Files.readAllBytes(files.resolve("tiny.caffemodel"));
+        Path other = Files.createDirectories(dir.resolve("other"));
+        TinyModel.writeCaffeFiles(other);
+        CliRun reseeded = CliRun.of("random-weights", "--prototxt", prototxt.toString(), "-o",
+                other.resolve("tiny.caffemodel").toString(), "--seed", "6");
+        assertThat(reseeded.exitCode()).as(reseeded.toString()).isZero();
+        otherWeights = Files.readAllBytes(other.resolve("tiny.caffemodel"));
+        System.setProperty(ModelZoo.EXTRA_PRESETS_PROPERTY, writePreset(files, prototxt).toString());
+
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
+        server.createContext("/", exchange -> {
+            requests.incrementAndGet();
+            String path = exchange.getRequestURI().getPath();
+            try (exchange) {
+                if (path.startsWith("/good/")) {
+                    exchange.sendResponseHeaders(200, weights.length);
+                    exchange.getResponseBody().write(weights);
+                } else if (path.startsWith("/unannounced-cut/")) {
+                    // Without a length, the end of the body is the end of the connection: only conversion can tell.
+                    exchange.sendResponseHeaders(200, 0);
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        out.write(weights, 0, weights.length / 2);
+                    }
+                } else if (path.startsWith("/busy/")) {
+                    exchange.sendResponseHeaders(503, -1);
+                } else {
+                    exchange.sendResponseHeaders(404, -1);
+                }
+            }
+        });
+        server.start();
         cache = dir.resolve("cache");
-        presetDir = cache.resolve("pascal_voc");
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread thread = new Thread(this::acceptConnections, "test-http");
-        thread.setDaemon(true);
-        thread.start();
+        presetDir = cache.resolve("tiny");
+        official("/good/");
     }
 
     @AfterEach
-    void stop() throws IOException {
-        stopped.countDown();
-        server.close();
-    }
-
-    private void acceptConnections() {
-        while (!server.isClosed()) {
-            try {
-                Socket socket = server.accept();
-                Thread handler = new Thread(() -> respond(socket), "test-http-connection");
-                handler.setDaemon(true);
-                handler.start();
-            } catch (IOException e) {
-                // server closed
-            }
-        }
-    }
-
-    /**
-     * A minimal HTTP/1.0 server that closes every connection, so a body shorter than its Content-Length reaches
-     * the client as a cut connection, as when a real download is interrupted.
-     */
-    private void respond(Socket connection) {
-        try (Socket socket = connection) {
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.ISO_8859_1));
-            String path = in.readLine().split(" ")[1];
-            while (!in.readLine().isEmpty()) {
-                // skip the request headers
-            }
-            requests.incrementAndGet();
-            OutputStream out = socket.getOutputStream();
-            byte[] body = path.equals("/deploy.prototxt") ? prototxt : weights;
-            switch (path) {
-                case "/deploy.prototxt", "/weights.caffemodel" -> {
-                    write(out, "HTTP/1.0 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n");
-                    out.write(body);
-                }
-                case "/cut.caffemodel" -> {
-                    write(out, "HTTP/1.0 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n");
-                    out.write(body, 0, body.length / 2);
-                }
-                // Without a Content-Length the end of the connection ends the body: only conversion can tell.
-                case "/unannounced-cut.caffemodel" -> {
-                    write(out, "HTTP/1.0 200 OK\r\n\r\n");
-                    out.write(body, 0, body.length / 2);
-                }
-                case "/moved.caffemodel" ->
-                        write(out, "HTTP/1.0 302 Found\r\nLocation: /weights.caffemodel\r\nContent-Length: 0\r\n\r\n");
-                case "/stall.caffemodel" -> {
-                    write(out, "HTTP/1.0 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n");
-                    out.write(body, 0, body.length / 2);
-                    out.flush();
-                    stopped.await(60, TimeUnit.SECONDS);
-                }
-                default -> write(out, "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n");
-            }
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            // connection ended; the client's outcome is what the tests check
-        }
-    }
-
-    private static void write(OutputStream out, String head) throws IOException {
-        out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+    void stop() {
+        server.stop(0);
+        System.clearProperty(ModelZoo.EXTRA_PRESETS_PROPERTY);
+        System.clearProperty(ModelZoo.OFFICIAL_BASE_PROPERTY);
+        System.clearProperty(ModelCache.PROPERTY);
     }
 
     @Test
-    void downloadsVerifiesConvertsAndCachesThePreset() throws Exception {
-        String sha256 = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(weights));
-        CliRun run = fetch("/weights.caffemodel", "--weights-sha256", sha256.toUpperCase(Locale.ROOT));
+    void fetchesVerifiesConvertsAndSaysWhereEachFileCameFrom() throws Exception {
+        CliRun run = fetch();
         assertThat(run.exitCode()).as(run.toString()).isZero();
-        assertThat(presetDir.resolve("dilation8_pascal_voc_deploy.prototxt")).hasBinaryContent(prototxt);
-        assertThat(presetDir.resolve("dilation8_pascal_voc.caffemodel")).hasBinaryContent(weights);
-        assertThat(presetDir.resolve("dilation8_pascal_voc.caffemodel.sha256"))
-                .hasContent(sha256 + "  dilation8_pascal_voc.caffemodel");
-        assertThat(presetDir.resolve("dilation8_pascal_voc_deploy.prototxt.sha256")).exists();
+        assertThat(run.out()).contains("tiny.caffemodel: from official " + http("/good/tiny.caffemodel"),
+                weights.length + " bytes", "SHA-256 " + sha256(weights), "tiny_deploy.prototxt: bundled",
+                "--model tiny");
+        assertThat(run.err()).contains("Downloading from official " + http("/good/tiny.caffemodel"));
+        assertThat(namesIn(presetDir)).containsExactlyInAnyOrder("model.zip", "weights.sha256");
+        assertThat(presetDir.resolve("weights.sha256")).hasContent(sha256(weights) + "  tiny.caffemodel");
+        assertThat(namesIn(cache)).as("no lock file left").containsExactly("tiny");
+
+        CliRun again = fetch();
+        assertThat(again.exitCode()).isZero();
+        assertThat(again.out()).contains("already in the cache");
+        assertThat(requests.get()).as("a cached model is not downloaded again").isEqualTo(1);
+    }
+
+    @Test
+    void aSourceAnswering503OrRefusingGivesWayToTheNext() throws IOException {
+        official("/busy/");
+        CliRun run = fetch("--mirror", http("/good"));
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.out()).contains("from mirror " + http("/good/tiny.caffemodel"));
+
+        Files.delete(presetDir.resolve("model.zip"));
+        String closed;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = "http://127.0.0.1:" + socket.getLocalPort() + "/";
+        }
+        System.setProperty(ModelZoo.OFFICIAL_BASE_PROPERTY, closed);
+        CliRun refused = fetch("--mirror", http("/busy"), "--mirror", http("/good/"));
+        assertThat(refused.exitCode()).as(refused.toString()).isZero();
+        assertThat(refused.out()).contains("from mirror " + http("/good/tiny.caffemodel"));
+    }
+
+    @Test
+    void whenEverySourceFailsOneMessageListsThemAndNamesFetchWeights() {
+        official("/busy/");
+        CliRun run = fetch("--mirror", http("/missing"));
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("official " + http("/busy/tiny.caffemodel"), "503",
+                "mirror " + http("/missing/tiny.caffemodel"), "404", "dilation4j fetch tiny --weights FILE")
+                .doesNotContain("\tat ");
+        assertThat(cache).as("no folder left behind").doesNotExist();
+    }
+
+    @Test
+    void offlineNeverTouchesTheNetworkAndLeavesNoFolder() {
+        CliRun run = fetch("--offline");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("(offline)", "official " + http("/good/tiny.caffemodel") + ": not tried: offline",
+                "dilation4j fetch tiny --weights FILE");
+        assertThat(requests.get()).isZero();
+        assertThat(cache).doesNotExist();
+    }
+
+    @Test
+    void importsACaffemodelYouHaveFromAPathOrAFileUrlOffline() throws IOException {
+        Path file = dir.resolve("files/tiny.caffemodel");
+        CliRun run = fetch("--offline", "--weights", file.toString());
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.out()).contains("from local file " + file.toUri());
+        Files.delete(presetDir.resolve("model.zip"));
+        CliRun url = fetch("--offline", "--weights", file.toUri().toString());
+        assertThat(url.exitCode()).as(url.toString()).isZero();
         assertThat(presetDir.resolve("model.zip")).exists();
-        assertThat(namesIn(presetDir)).hasSize(5);
-        assertThat(run.out()).contains("--model pascal_voc");
-        assertThat(requests.get()).isEqualTo(2);
+        assertThat(requests.get()).isZero();
 
-        assertThat(fetch("/weights.caffemodel").exitCode()).isZero();
-        assertThat(requests.get()).as("cached files are not downloaded again").isEqualTo(2);
-
-        System.setProperty("dilation4j.cache", cache.toString());
-        try {
-            CliRun segment = CliRun.of("segment", "--model", "pascal_voc", "-o", dir.resolve("out").toString(),
-                    TinyModel.image(dir.resolve("x.png"), 20, 24, 1).toString());
-            assertThat(segment.exitCode()).as(segment.toString()).isZero();
-            assertThat(dir.resolve("out/x_color.png")).exists();
-        } finally {
-            System.clearProperty("dilation4j.cache");
-        }
-    }
-
-    @Test
-    void aWrongChecksumKeepsNothing() {
-        CliRun run = fetch("/weights.caffemodel", "--weights-sha256", "0".repeat(64));
-        assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).contains("SHA-256", "was expected", "not kept");
-        assertNothingKept();
-    }
-
-    @Test
-    void anInterruptedDownloadIsNeverTakenForAComplete() {
-        CliRun run = fetch("/cut.caffemodel");
-        assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).contains("cut.caffemodel", "was cut short", "Run the command again");
-        assertNothingKept();
-        assertThat(fetch("/weights.caffemodel").exitCode()).as("a later fetch completes").isZero();
-    }
-
-    @Test
-    void aTruncatedCaffemodelThatFailsConversionIsNotKeptNorReused() {
-        CliRun run = fetch("/unannounced-cut.caffemodel");
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
-        assertThat(run.err()).contains("dilation8_pascal_voc.caffemodel", "not kept: dilation8_pascal_voc_deploy.prototxt, "
-                + "dilation8_pascal_voc.caffemodel").doesNotContain("\tat ");
-        assertNothingKept();
-
-        CliRun again = fetch("/weights.caffemodel");
-        assertThat(again.exitCode()).as(again.toString()).isZero();
-        assertThat(requests.get()).as("both files are downloaded again").isEqualTo(4);
-        assertThat(presetDir.resolve("dilation8_pascal_voc.caffemodel")).hasBinaryContent(weights);
-    }
-
-    @Test
-    void aCachedFileIsReusedOnlyWhileItsRecordedChecksumHolds() throws IOException {
-        assertThat(fetch("/weights.caffemodel").exitCode()).isZero();
-        Path model = presetDir.resolve("model.zip");
-        Path caffemodel = presetDir.resolve("dilation8_pascal_voc.caffemodel");
-
-        Files.delete(model);
-        assertThat(fetch("/weights.caffemodel").exitCode()).isZero();
-        assertThat(requests.get()).as("verified files are converted again without a download").isEqualTo(2);
-
-        Files.delete(model);
-        Files.write(caffemodel, Arrays.copyOf(weights, weights.length / 2));
-        assertThat(fetch("/weights.caffemodel").exitCode()).isZero();
-        assertThat(requests.get()).as("a caffemodel changed since it was verified is downloaded again").isEqualTo(3);
-        assertThat(caffemodel).hasBinaryContent(weights);
-
-        // As earlier versions left them: a cut caffemodel under its final name, with no record.
-        Files.delete(model);
-        Files.delete(presetDir.resolve("dilation8_pascal_voc.caffemodel.sha256"));
-        Files.write(caffemodel, Arrays.copyOf(weights, weights.length / 2));
-        CliRun run = fetch("/weights.caffemodel");
-        assertThat(run.exitCode()).as(run.toString()).isZero();
-        assertThat(requests.get()).as("a caffemodel with no record is downloaded again").isEqualTo(4);
-        assertThat(caffemodel).hasBinaryContent(weights);
-    }
-
-    @Test
-    void httpErrorsNameTheAddress() {
-        CliRun run = fetch("/missing.caffemodel");
-        assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).contains("missing.caffemodel", "HTTP 404");
-        assertNothingKept();
-    }
-
-    @Test
-    void followsRedirects() {
-        CliRun run = fetch("/moved.caffemodel");
-        assertThat(run.exitCode()).as(run.toString()).isZero();
-        assertThat(presetDir.resolve("dilation8_pascal_voc.caffemodel")).hasBinaryContent(weights);
-        assertThat(requests.get()).isEqualTo(3);
-    }
-
-    @Test
-    void aFileUrlPutsACaffemodelYouHaveIntoTheCache() {
-        CliRun run = fetchFrom(http("/deploy.prototxt"), dir.resolve("tiny.caffemodel").toUri().toString());
-        assertThat(run.exitCode()).as(run.toString()).isZero();
-        assertThat(presetDir.resolve("dilation8_pascal_voc.caffemodel")).hasBinaryContent(weights);
-        assertThat(presetDir.resolve("model.zip")).exists();
-        assertThat(requests.get()).as("only the prototxt came over HTTP").isEqualTo(1);
-
-        CliRun missing = fetchFrom(http("/deploy.prototxt"), dir.resolve("none.caffemodel").toUri().toString(),
-                "--force");
+        CliRun missing = fetch("--weights", dir.resolve("none.caffemodel").toString());
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.err()).contains("none.caffemodel", "does not exist");
     }
 
     @Test
-    void otherSchemesAreAUsageError() {
-        CliRun run = fetchFrom(http("/deploy.prototxt"), "ftp://127.0.0.1/weights.caffemodel");
-        assertUsageError(run, "--weights-url ftp://127.0.0.1/weights.caffemodel", "http, https or file");
-
-        assertUsageError(fetchFrom("weights/deploy.prototxt", http("/weights.caffemodel")), "--prototxt-url",
-                "file:///");
+    void aCorruptDownloadNeverReachesTheCache() throws IOException {
+        official("/unannounced-cut/");
+        CliRun run = fetch();
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.err()).contains("does not convert", "not accepted", "deleted").doesNotContain("\tat ");
+        assertThat(cache).doesNotExist();
     }
 
     @Test
-    void aChecksumMustBe64HexDigits() {
-        assertUsageError(fetch("/weights.caffemodel", "--weights-sha256", "zz"), "'zz'", "64 hexadecimal digits");
-        assertUsageError(fetch("/weights.caffemodel", "--weights-sha256", "g".repeat(64)), "64 hexadecimal digits");
+    void theFirstAcceptedChecksumIsRecordedAndALaterDifferentFileRefusedUnlessAccepted() throws IOException {
+        assertThat(fetch().exitCode()).isZero();
+        byte[] model = Files.readAllBytes(presetDir.resolve("model.zip"));
+        Path other = dir.resolve("other/tiny.caffemodel");
+
+        CliRun refused = fetch("--weights", other.toString());
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("SHA-256 " + sha256(otherWeights), sha256(weights),
+                "dilation4j fetch tiny --accept-new-weights");
+        assertThat(presetDir.resolve("model.zip")).as("the cached model stays").hasBinaryContent(model);
+        assertThat(presetDir.resolve("weights.sha256")).hasContent(sha256(weights) + "  tiny.caffemodel");
+
+        CliRun accepted = fetch("--weights", other.toString(), "--accept-new-weights");
+        assertThat(accepted.exitCode()).as(accepted.toString()).isZero();
+        assertThat(presetDir.resolve("weights.sha256")).hasContent(sha256(otherWeights) + "  tiny.caffemodel");
+        assertThat(Files.readAllBytes(presetDir.resolve("model.zip"))).isNotEqualTo(model);
     }
 
     @Test
-    void aFailedFetchLeavesNoDirectoryBehind() throws IOException {
-        String offline;
-        try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            offline = "http://127.0.0.1:" + closed.getLocalPort();
-        }
-        CliRun run = fetchFrom(offline + "/deploy.prototxt", offline + "/weights.caffemodel");
-        assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).contains("deploy.prototxt", "cannot connect").doesNotContain("\tat ");
-        assertThat(cache).as("the cache root this fetch created").doesNotExist();
+    void segmentFetchesThePresetOnFirstUse() {
+        System.setProperty(ModelCache.PROPERTY, cache.toString());
+        CliRun offline = CliRun.of("segment", "--model", "tiny", "--offline", "-o", dir.resolve("out").toString(),
+                TinyModel.image(dir.resolve("x.png"), 20, 24, 1).toString());
+        assertThat(offline.exitCode()).isEqualTo(1);
+        assertThat(offline.err()).contains("not tried: offline");
 
-        Files.createDirectories(cache);
-        assertThat(fetchFrom(offline + "/deploy.prototxt", offline + "/weights.caffemodel").exitCode()).isEqualTo(1);
-        assertThat(cache).as("a cache root that was there stays").isDirectory();
-        assertThat(presetDir).doesNotExist();
+        CliRun run = CliRun.of("segment", "--model", "tiny", "-o", dir.resolve("out").toString(),
+                dir.resolve("x.png").toString());
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.err()).contains("Fetching tiny.caffemodel for preset tiny",
+                "Downloading from official " + http("/good/tiny.caffemodel") + ", " + String.format(
+                        java.util.Locale.ROOT, "%.1f MB", weights.length / 1e6));
+        assertThat(dir.resolve("out/x_color.png")).exists();
+        assertThat(presetDir.resolve("model.zip")).exists();
     }
 
-    @Test
-    void aStalledDownloadFailsInsteadOfHanging() throws IOException {
-        Files.createDirectories(presetDir);
-        Path target = presetDir.resolve("stalled.caffemodel");
-        long started = System.nanoTime();
-        assertThatThrownBy(() -> new Downloader(Duration.ofSeconds(1)).download(URI.create(http("/stall.caffemodel")),
-                target, null, (received, total) -> { }))
-                .isInstanceOf(Downloader.DownloadException.class)
-                .hasMessageContainingAll("stalled", "after " + weights.length / 2 + " bytes");
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
-        assertThat(namesIn(presetDir)).isEmpty();
+    private void official(String path) {
+        System.setProperty(ModelZoo.OFFICIAL_BASE_PROPERTY, http(path));
     }
 
     private String http(String path) {
-        return "http://127.0.0.1:" + server.getLocalPort() + path;
+        return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
-    private CliRun fetch(String weightsPath, String... extra) {
-        return fetchFrom(http("/deploy.prototxt"), http(weightsPath), extra);
+    private CliRun fetch(String... extra) {
+        return CliRun.of(Stream.concat(Stream.of("fetch", "tiny", "--cache", cache.toString()), Stream.of(extra))
+                .toArray(String[]::new));
     }
 
-    private CliRun fetchFrom(String prototxtUrl, String weightsUrl, String... extra) {
-        String[] args = Stream.concat(Stream.of("fetch", "pascal_voc", "--cache", cache.toString(),
-                "--prototxt-url", prototxtUrl, "--weights-url", weightsUrl), Stream.of(extra)).toArray(String[]::new);
-        return CliRun.of(args);
+    /** A preset file for the tiny network, with pascal_voc's dataset fields. */
+    static Path writePreset(Path dir, Path prototxt) throws Exception {
+        DatasetSpec voc = ModelRegistry.find("pascal_voc").orElseThrow().dataset();
+        Map<String, Object> preset = new LinkedHashMap<>();
+        preset.put("name", "tiny");
+        preset.put("modelName", "tiny_dilated");
+        preset.put("classes", voc.classNames());
+        preset.put("palette", voc.palette());
+        preset.put("meanBgr", voc.meanBgr());
+        preset.put("labelMargin", voc.labelMargin());
+        preset.put("zoom", voc.zoom());
+        preset.put("inputHeight", 388);
+        preset.put("inputWidth", 396);
+        preset.put("prototxt", Map.of("resource", prototxt.getFileName().toString(),
+                "sha256", sha256(Files.readAllBytes(prototxt))));
+        preset.put("weights", Map.of("file", "tiny.caffemodel", "url", "http://dl.yf.io/dilation/models/tiny.caffemodel"));
+        Path json = dir.resolve("tiny.json");
+        new ObjectMapper().writeValue(json.toFile(), preset);
+        return json;
     }
 
-    private void assertUsageError(CliRun run, String... messageParts) {
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
-        assertThat(run.err()).as(run.toString()).contains(messageParts);
-        assertThat(run.err().strip().lines()).as("one line").hasSize(1);
-        assertThat(cache).as("nothing is created").doesNotExist();
-        assertThat(requests.get()).isZero();
-    }
-
-    /** No source file, record, model or temporary file of the preset is left. */
-    private void assertNothingKept() {
-        if (Files.exists(cache)) {
-            try (Stream<Path> files = Files.walk(cache)) {
-                assertThat(files.filter(Files::isRegularFile)).isEmpty();
-            } catch (IOException e) {
-                throw new AssertionError(e);
-            }
+    static String sha256(byte[] bytes) throws IOException {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IOException(e);
         }
-        assertThat(presetDir).doesNotExist();
     }
 
-    private static Stream<String> namesIn(Path directory) throws IOException {
+    private static List<String> namesIn(Path directory) throws IOException {
         try (Stream<Path> files = Files.list(directory)) {
-            return files.map(p -> p.getFileName().toString()).toList().stream();
+            return files.map(p -> p.getFileName().toString()).toList();
         }
     }
 }

@@ -18,7 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import ai.dilation4j.runtime.segment.ImageLimits;
 import ai.dilation4j.models.ModelPreset;
 import ai.dilation4j.models.ModelRegistry;
-import ai.dilation4j.models.DatasetSpec;
+import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.runtime.io.Npy;
 import ai.dilation4j.runtime.segment.DecodedImage;
 import ai.dilation4j.runtime.segment.ImageDecoder;

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import ai.dilation4j.models.DatasetSpec;
+import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.models.ModelRegistry;
 import ai.dilation4j.runtime.io.Npy;
 import ai.dilation4j.testing.OpenCvDnnOracle;

@@ -38,8 +38,7 @@ import ai.dilation4j.converter.graph.FeatureShape;
 import ai.dilation4j.converter.graph.GraphBuildContext;
 import ai.dilation4j.converter.graph.LayerMappingTable;
 import ai.dilation4j.converter.graph.WeightBinding;
-import ai.dilation4j.models.DatasetSpec;
-import ai.dilation4j.models.ModelPreset;
+import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.runtime.ModelMetadata;
 import ai.dilation4j.runtime.SegmentationModel;
 import ai.dilation4j.runtime.SourceFile;
@@ -81,22 +80,21 @@ public final class CaffeConverter {
 
         String outputBlob = plan.outputBlob();
         int numClasses = (int) plan.context().blobShape(outputBlob).channels();
-        DatasetSpec dataset = options.preset().map(ModelPreset::dataset).orElse(null);
+        DatasetSpec dataset = options.dataset().orElse(null);
         if (dataset != null && dataset.numClasses() != numClasses) {
-            throw new ConversionException("Preset '" + options.preset().get().name() + "' has "
+            throw new ConversionException("Preset '" + options.presetName().orElseThrow() + "' has "
                     + dataset.numClasses() + " classes but the network's output '" + outputBlob + "' has "
                     + numClasses + " channels. Choose the preset the weights were trained for.");
         }
         String name = options.name()
                 .or(() -> Optional.of(plan.net().name()).filter(n -> !n.isEmpty()))
-                .or(() -> options.preset().map(ModelPreset::modelName))
                 .orElse(stem(weights));
         List<SourceFile> sources = List.of(
                 new SourceFile("prototxt", prototxt.getFileName().toString(), size(prototxt), sha256(prototxt)),
                 new SourceFile("weights", weights.getFileName().toString(), weightsRead.bytes(), weightsRead.sha256()));
         ModelMetadata metadata = new ModelMetadata(ModelMetadata.FORMAT_VERSION, name, plan.input().blob(),
                 plan.input().shape(), outputBlob, numClasses, plan.context().blobVertices(), sources,
-                options.preset().map(ModelPreset::name).orElse(null), dataset, VERSION);
+                options.presetName().orElse(null), dataset, VERSION);
         return SegmentationModel.of(graph, metadata);
     }
 

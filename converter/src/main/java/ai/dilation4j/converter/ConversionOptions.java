@@ -1,18 +1,21 @@
 package ai.dilation4j.converter;
 
+import java.util.Objects;
 import java.util.Optional;
 
-import ai.dilation4j.models.ModelPreset;
+import ai.dilation4j.runtime.DatasetSpec;
 
 /** Options of a conversion; immutable, built with {@link #builder()}. */
 public final class ConversionOptions {
 
-    private final ModelPreset preset;
+    private final String presetName;
+    private final DatasetSpec dataset;
     private final String name;
     private final ProgressListener progress;
 
     private ConversionOptions(Builder builder) {
-        this.preset = builder.preset;
+        this.presetName = builder.presetName;
+        this.dataset = builder.dataset;
         this.name = builder.name;
         this.progress = builder.progress;
     }
@@ -25,12 +28,17 @@ public final class ConversionOptions {
         return builder().build();
     }
 
-    /** Dataset fields (classes, palette, mean, margin, zoom) to store with the model. */
-    public Optional<ModelPreset> preset() {
-        return Optional.ofNullable(preset);
+    /** The preset whose name to record with the model; present exactly when {@link #dataset()} is. */
+    public Optional<String> presetName() {
+        return Optional.ofNullable(presetName);
     }
 
-    /** Model name to record; by default the prototxt's {@code name}, else the preset's model name, else the weights file name. */
+    /** Dataset fields (classes, palette, mean, margin, zoom) to store with the model. */
+    public Optional<DatasetSpec> dataset() {
+        return Optional.ofNullable(dataset);
+    }
+
+    /** Model name to record; by default the prototxt's {@code name}, else the weights file name. */
     public Optional<String> name() {
         return Optional.ofNullable(name);
     }
@@ -41,15 +49,18 @@ public final class ConversionOptions {
     }
 
     public static final class Builder {
-        private ModelPreset preset;
+        private String presetName;
+        private DatasetSpec dataset;
         private String name;
         private ProgressListener progress = ProgressListener.NONE;
 
         private Builder() {
         }
 
-        public Builder preset(ModelPreset preset) {
-            this.preset = preset;
+        /** Records the preset's name and stores its dataset fields with the model. */
+        public Builder preset(String presetName, DatasetSpec dataset) {
+            this.presetName = Objects.requireNonNull(presetName, "presetName");
+            this.dataset = Objects.requireNonNull(dataset, "dataset");
             return this;
         }
 

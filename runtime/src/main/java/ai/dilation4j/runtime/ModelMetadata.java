@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
-import ai.dilation4j.models.DatasetSpec;
 
 /**
  * What a dilation4j model file records beside the DL4J graph.

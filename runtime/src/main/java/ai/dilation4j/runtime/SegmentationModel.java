@@ -25,7 +25,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link ModelMetadata}. Close it to release the native memory of its parameters.
  *
  * <pre>{@code
- * try (SegmentationModel model = SegmentationModel.load("pascal_voc");
+ * try (SegmentationModel model = ModelZoo.standard().load("pascal_voc");  // ai.dilation4j.models, fetches on first use
  *      Segmenter segmenter = model.segmenter(SegmenterOptions.builder().threads(2).build())) {
  *     SegmentationResult result = segmenter.segment(Path.of("photo.jpg"));
  * }
@@ -54,11 +54,6 @@ public final class SegmentationModel implements AutoCloseable {
         ModelMetadata metadata = ModelFile.readMetadata(file);
         ComputationGraph graph = ModelFile.readGraph(file, metadata);
         return new SegmentationModel(file, graph, metadata);
-    }
-
-    /** Loads the converted model of a preset fetched into the {@link ModelCache#standard() standard cache}. */
-    public static SegmentationModel load(String presetOrFile) throws ModelFileException {
-        return load(ModelCache.standard().resolve(presetOrFile));
     }
 
     /**

@@ -11,7 +11,6 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import ai.dilation4j.models.DatasetSpec;
 import ai.dilation4j.runtime.segment.ImageSegmenter;
 import ai.dilation4j.runtime.segment.SegmentationResult;
 

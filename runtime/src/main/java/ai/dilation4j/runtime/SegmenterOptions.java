@@ -1,6 +1,5 @@
 package ai.dilation4j.runtime;
 
-import ai.dilation4j.models.DatasetSpec;
 import ai.dilation4j.runtime.graph.ConvolutionAlgorithm;
 import ai.dilation4j.runtime.segment.ImageLimits;
 

@@ -2,6 +2,7 @@ package ai.dilation4j.samples;
 
 import java.nio.file.Path;
 
+import ai.dilation4j.models.ModelZoo;
 import ai.dilation4j.runtime.SegmentationModel;
 import ai.dilation4j.runtime.Segmenter;
 import ai.dilation4j.runtime.SegmenterOptions;
@@ -18,7 +19,7 @@ public final class EmbeddingExample {
     }
 
     public static void main(String[] args) throws Exception {
-        try (SegmentationModel model = SegmentationModel.load(args[0]);
+        try (SegmentationModel model = ModelZoo.standard().load(args[0]);
              Segmenter segmenter = model.segmenter(SegmenterOptions.builder().maxInputPixels(20_000_000).build())) {
             for (int i = 1; i < args.length; i++) {
                 SegmentationResult result = segmenter.segment(Path.of(args[i]));

@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-import ai.dilation4j.models.DatasetSpec;
+import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.runtime.DilationException;
 import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.ModelMetadata;

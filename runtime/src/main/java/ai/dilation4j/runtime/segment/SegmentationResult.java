@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import ai.dilation4j.models.DatasetSpec;
+import ai.dilation4j.runtime.DatasetSpec;
 
 /**
  * The segmentation of one image at image resolution: the class of every pixel, the per-class probabilities

@@ -8,7 +8,7 @@ import org.bytedeco.opencv.opencv_core.Rect;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import ai.dilation4j.models.DatasetSpec;
+import ai.dilation4j.runtime.DatasetSpec;
 
 /**
  * predict.py's preprocessing: 8-bit BGR → float32 minus the BGR mean (in float32) → {@code BORDER_REFLECT_101}

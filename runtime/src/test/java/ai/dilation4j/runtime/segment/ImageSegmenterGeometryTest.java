@@ -3,21 +3,25 @@ package ai.dilation4j.runtime.segment;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
 
-import ai.dilation4j.models.DatasetSpec;
-import ai.dilation4j.models.ModelRegistry;
+import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.ModelMetadata;
 
 /** What a model's geometry allows, decided before any image is read or any tile allocated. */
 class ImageSegmenterGeometryTest {
 
-    private static final DatasetSpec VOC = ModelRegistry.find("pascal_voc").orElseThrow().dataset();
+    /** PASCAL VOC's geometry (margin 186, zoom 8) and class count; names and colors do not matter here. */
+    private static final DatasetSpec VOC = new DatasetSpec("pascal_voc",
+            IntStream.range(0, 21).mapToObj(c -> "class" + c).toList(),
+            Collections.nCopies(21, new int[] {0, 0, 0}), new double[] {102.93, 111.36, 116.52}, 186, 8);
 
     @Test
     void aTileTooLargeToHoldIsRefusedWhenTheSegmenterIsMade() {

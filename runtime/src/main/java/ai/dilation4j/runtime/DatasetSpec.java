@@ -1,4 +1,4 @@
-package ai.dilation4j.models;
+package ai.dilation4j.runtime;
 
 import java.util.Arrays;
 import java.util.List;
