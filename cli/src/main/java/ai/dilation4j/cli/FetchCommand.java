@@ -53,8 +53,8 @@ final class FetchCommand implements Callable<Integer> {
         Optional<Download> download = fetched.download();
         if (download.isPresent()) {
             Download d = download.get();
-            out.printf(Locale.ROOT, "%s: from %s %s, %d bytes, SHA-256 %s%n", fetched.preset().weightsFile(),
-                    d.source().label(), d.source().uri(), d.size(), d.sha256());
+            out.printf(Locale.ROOT, "%s: from %s, %d bytes, SHA-256 %s%n", fetched.preset().weightsFile(),
+                    d.source(), d.size(), d.sha256());
             String prototxt = fetched.preset().prototxt().getPath();
             out.printf(Locale.ROOT, "%s: bundled pinned copy (never downloaded), SHA-256 %s%n",
                     prototxt.substring(prototxt.lastIndexOf('/') + 1), fetched.preset().prototxtSha256());

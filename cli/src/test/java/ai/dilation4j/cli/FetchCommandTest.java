@@ -10,7 +10,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -98,10 +97,10 @@ class FetchCommandTest {
     void fetchesVerifiesConvertsAndSaysWhereEachFileCameFrom() throws Exception {
         CliRun run = fetch();
         assertThat(run.exitCode()).as(run.toString()).isZero();
-        assertThat(run.out()).contains("tiny.caffemodel: from official " + http("/good/tiny.caffemodel"),
+        assertThat(run.out()).contains("tiny.caffemodel: from 127.0.0.1 (" + http("/good/tiny.caffemodel") + ")",
                 weights.length + " bytes", "SHA-256 " + sha256(weights), "tiny_deploy.prototxt: bundled",
                 "--model tiny");
-        assertThat(run.err()).contains("Downloading from official " + http("/good/tiny.caffemodel"));
+        assertThat(run.err()).contains("Downloading from 127.0.0.1 (" + http("/good/tiny.caffemodel") + ")");
         assertThat(namesIn(presetDir)).containsExactlyInAnyOrder("model.zip", "weights.sha256");
         assertThat(presetDir.resolve("weights.sha256")).hasContent(sha256(weights) + "  tiny.caffemodel");
         assertThat(namesIn(cache)).as("no lock file left").containsExactly("tiny");
@@ -117,7 +116,7 @@ class FetchCommandTest {
         official("/busy/");
         CliRun run = fetch("--mirror", http("/good"));
         assertThat(run.exitCode()).as(run.toString()).isZero();
-        assertThat(run.out()).contains("from mirror " + http("/good/tiny.caffemodel"));
+        assertThat(run.out()).contains("from mirror " + http("/good") + " (" + http("/good/tiny.caffemodel") + ")");
 
         Files.delete(presetDir.resolve("model.zip"));
         String closed;
@@ -127,7 +126,7 @@ class FetchCommandTest {
         System.setProperty(ModelZoo.OFFICIAL_BASE_PROPERTY, closed);
         CliRun refused = fetch("--mirror", http("/busy"), "--mirror", http("/good/"));
         assertThat(refused.exitCode()).as(refused.toString()).isZero();
-        assertThat(refused.out()).contains("from mirror " + http("/good/tiny.caffemodel"));
+        assertThat(refused.out()).contains("from mirror " + http("/good/") + " (" + http("/good/tiny.caffemodel") + ")");
     }
 
     @Test
@@ -135,8 +134,8 @@ class FetchCommandTest {
         official("/busy/");
         CliRun run = fetch("--mirror", http("/missing"));
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).contains("official " + http("/busy/tiny.caffemodel"), "503",
-                "mirror " + http("/missing/tiny.caffemodel"), "404", "dilation4j fetch tiny --weights FILE")
+        assertThat(run.err()).contains("127.0.0.1 (" + http("/busy/tiny.caffemodel") + "): HTTP 503 (3 attempts)",
+                "mirror " + http("/missing") + " (" + http("/missing/tiny.caffemodel") + "): HTTP 404", "dilation4j fetch tiny --weights FILE")
                 .doesNotContain("\tat ");
         assertThat(cache).as("no folder left behind").doesNotExist();
     }
@@ -145,7 +144,7 @@ class FetchCommandTest {
     void offlineNeverTouchesTheNetworkAndLeavesNoFolder() {
         CliRun run = fetch("--offline");
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).contains("(offline)", "official " + http("/good/tiny.caffemodel") + ": not tried: offline",
+        assertThat(run.err()).contains("(offline)", "127.0.0.1 (" + http("/good/tiny.caffemodel") + "): offline",
                 "dilation4j fetch tiny --weights FILE");
         assertThat(requests.get()).isZero();
         assertThat(cache).doesNotExist();
@@ -156,7 +155,7 @@ class FetchCommandTest {
         Path file = dir.resolve("files/tiny.caffemodel");
         CliRun run = fetch("--offline", "--weights", file.toString());
         assertThat(run.exitCode()).as(run.toString()).isZero();
-        assertThat(run.out()).contains("from local file " + file.toUri());
+        assertThat(run.out()).contains("from file (" + file.toUri() + ")");
         Files.delete(presetDir.resolve("model.zip"));
         CliRun url = fetch("--offline", "--weights", file.toUri().toString());
         assertThat(url.exitCode()).as(url.toString()).isZero();
@@ -202,13 +201,13 @@ class FetchCommandTest {
         CliRun offline = CliRun.of("segment", "--model", "tiny", "--offline", "-o", dir.resolve("out").toString(),
                 TinyModel.image(dir.resolve("x.png"), 20, 24, 1).toString());
         assertThat(offline.exitCode()).isEqualTo(1);
-        assertThat(offline.err()).contains("not tried: offline");
+        assertThat(offline.err()).contains("): offline", "dilation4j fetch tiny --weights FILE");
 
         CliRun run = CliRun.of("segment", "--model", "tiny", "-o", dir.resolve("out").toString(),
                 dir.resolve("x.png").toString());
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.err()).contains("Fetching tiny.caffemodel for preset tiny",
-                "Downloading from official " + http("/good/tiny.caffemodel") + ", " + String.format(
+                "Downloading from 127.0.0.1 (" + http("/good/tiny.caffemodel") + "), " + String.format(
                         java.util.Locale.ROOT, "%.1f MB", weights.length / 1e6));
         assertThat(dir.resolve("out/x_color.png")).exists();
         assertThat(presetDir.resolve("model.zip")).exists();

@@ -149,8 +149,8 @@ public final class ModelZoo {
             return new FetchedModel(preset, model, Optional.empty());
         }
         List<Source> sources = weights.isPresent() ? List.of(Sources.parse(weights.get())) : sources(preset);
-        if (offline && sources.stream().allMatch(Source::isRemote)) {
-            throw unavailable(preset, sources.stream().map(s -> new Failure(s, "not tried: offline")).toList());
+        if (offline && sources.stream().allMatch(Source::isNetwork)) {
+            throw unavailable(preset, sources.stream().map(s -> new Failure(s, "offline")).toList());
         }
         List<Path> created = missingDirectories(cache.directory(preset));
         boolean fetched = false;
@@ -287,18 +287,16 @@ public final class ModelZoo {
         if (officialBase == null) {
             return Sources.forWeights(preset.weightsUrl(), mirrors, Optional.empty());
         }
-        List<Source> sources = new ArrayList<>();
-        sources.add(new Source("official", officialBase.resolve(preset.weightsFile())));
-        Sources.forWeights(preset.weightsUrl(), mirrors, Optional.empty()).stream()
-                .filter(s -> s.label().startsWith("mirror")).forEach(sources::add);
-        return sources;
+        // The Internet Archive holds copies of dl.yf.io only.
+        return Sources.forWeights(officialBase.resolve(preset.weightsFile()), mirrors, Optional.empty()).stream()
+                .filter(source -> !"web.archive.org".equals(source.uri().getHost())).toList();
     }
 
     private ModelFetchException unavailable(ModelPreset preset, List<Failure> failures) {
         StringBuilder message = new StringBuilder("Cannot fetch ").append(preset.weightsFile())
                 .append(" for preset ").append(preset.name()).append(offline ? " (offline)" : "").append(":");
         for (Failure failure : failures) {
-            message.append("\n  ").append(describe(failure.source())).append(": ").append(failure.error());
+            message.append("\n  ").append(failure);
         }
         message.append("\nIf you have the file, import it with `dilation4j fetch ").append(preset.name())
                 .append(" --weights FILE`; or add a mirror serving ").append(preset.weightsFile())
@@ -307,7 +305,7 @@ public final class ModelZoo {
     }
 
     private static String describe(Source source) {
-        return source.label() + " " + source.uri();
+        return source.toString();
     }
 
     private static String megabytes(long bytes) {
