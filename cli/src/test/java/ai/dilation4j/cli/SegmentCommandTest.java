@@ -141,10 +141,12 @@ class SegmentCommandTest {
 
         System.setProperty("dilation4j.cache", dir.resolve("cache").toString());
         try {
-            CliRun notFetched = CliRun.of("segment", "--model", "cityscapes", empty.toString());
+            CliRun notFetched = CliRun.of("segment", "--model", "cityscapes", "--offline", empty.toString());
             assertThat(notFetched.exitCode()).isEqualTo(1);
-            assertThat(notFetched.err()).contains("Preset 'cityscapes' has not been fetched",
-                    "dilation4j fetch cityscapes");
+            assertThat(notFetched.err()).contains("Cannot fetch dilation10_cityscapes.caffemodel for preset "
+                    + "cityscapes (offline)", "dl.yf.io (http://dl.yf.io/dilation/models/dilation10_cityscapes"
+                    + ".caffemodel): offline", "dilation4j fetch cityscapes --weights FILE");
+            assertThat(dir.resolve("cache")).as("nothing created").doesNotExist();
         } finally {
             System.clearProperty("dilation4j.cache");
         }
