@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 
 import ai.dilation4j.models.ModelZoo;
 import ai.dilation4j.models.download.Download;
+import ai.dilation4j.models.download.Sources;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,6 +48,14 @@ final class FetchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (weights != null) {
+            try {
+                Sources.parse(weights);
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("dilation4j fetch: error: --weights " + e.getMessage() + ".");
+                return CommandLine.ExitCode.USAGE;
+            }
+        }
         ModelZoo zoo = zooOptions.builder(cacheDir).acceptChangedWeights(acceptNewWeights).build();
         ModelZoo.FetchedModel fetched = zoo.fetch(presetName, Optional.ofNullable(weights));
         var out = spec.commandLine().getOut();

@@ -168,6 +168,15 @@ class FetchCommandTest {
     }
 
     @Test
+    void aWeightsSourceOfAnotherSchemeIsAUsageError() {
+        CliRun run = fetch("--weights", "ftp://127.0.0.1/tiny.caffemodel");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err().strip().lines()).hasSize(1);
+        assertThat(run.err()).contains("--weights", "ftp://127.0.0.1/tiny.caffemodel");
+        assertThat(cache).doesNotExist();
+    }
+
+    @Test
     void aCorruptDownloadNeverReachesTheCache() throws IOException {
         official("/unannounced-cut/");
         CliRun run = fetch();
