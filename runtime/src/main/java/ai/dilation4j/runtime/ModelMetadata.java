@@ -47,17 +47,6 @@ public record ModelMetadata(int formatVersion, String name, String inputBlob, lo
         return Optional.ofNullable(dataset);
     }
 
-    /** The graph vertex holding the final value of a Caffe blob. */
-    public Optional<String> vertexOf(String blob) {
-        return Optional.ofNullable(blobVertices.get(blob));
-    }
-
-    /** A copy carrying the given dataset fields. */
-    public ModelMetadata withDataset(String presetName, DatasetSpec datasetSpec) {
-        return new ModelMetadata(formatVersion, name, inputBlob, inputShape, outputBlob, numClasses, blobVertices,
-                sources, presetName, datasetSpec, converterVersion);
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof ModelMetadata m && formatVersion == m.formatVersion && Objects.equals(name, m.name)

@@ -85,10 +85,6 @@ public final class ProbabilityMap {
         return labels;
     }
 
-    public int classes() {
-        return classes;
-    }
-
     public int height() {
         return height;
     }
@@ -104,10 +100,5 @@ public final class ProbabilityMap {
             System.arraycopy(values[c], 0, flat, c * height * width, height * width);
         }
         return org.nd4j.linalg.factory.Nd4j.create(flat, new long[] {classes, height, width}, 'c');
-    }
-
-    /** Value of class {@code c} at ({@code y}, {@code x}). */
-    public float get(int c, int y, int x) {
-        return values[c][y * width + x];
     }
 }
