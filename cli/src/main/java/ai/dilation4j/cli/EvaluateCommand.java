@@ -18,6 +18,8 @@ import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.runtime.DilationException;
 import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.SegmentationModel;
+import ai.dilation4j.runtime.Segmenter;
+import ai.dilation4j.runtime.SegmenterOptions;
 import ai.dilation4j.runtime.evaluate.CityscapesLabels;
 import ai.dilation4j.runtime.evaluate.ConfusionMatrix;
 import ai.dilation4j.runtime.evaluate.LabelFormat;
@@ -110,8 +112,9 @@ final class EvaluateCommand implements Callable<Integer> {
         ConsoleProgress progress = new ConsoleProgress(err);
         int skipped = 0;
         execution.apply(spec.commandLine().getErr());
-        try (SegmentationModel model = SegmentationModel.load(modelOption.file())) {
-            ImageSegmenter segmenter = preset.segmenter(model, imageLimits);
+        try (SegmentationModel model = SegmentationModel.load(modelOption.file());
+             Segmenter segmenter = model.segmenter(SegmenterOptions.builder().limits(imageLimits)
+                     .dataset(preset.dataset()).build())) {
             DatasetSpec dataset = segmenter.dataset();
             checkClasses(format, dataset);
             ConfusionMatrix matrix = new ConfusionMatrix(dataset.numClasses());
@@ -211,7 +214,7 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     /** Reads the label, then segments the image if the two have the same size, and counts the pixels. */
-    private void score(ImageSegmenter segmenter, LabelReader reader, LabelledImages.Entry entry,
+    private void score(Segmenter segmenter, LabelReader reader, LabelledImages.Entry entry,
                        ConfusionMatrix matrix, int ignored) throws DilationException {
         if (!Files.exists(entry.image())) {
             throw new InvalidInputException("no image named " + entry.image().getFileName() + " in " + imagesDir);

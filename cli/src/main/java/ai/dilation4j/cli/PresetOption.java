@@ -4,9 +4,6 @@ import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.models.ModelPreset;
 import ai.dilation4j.models.ModelRegistry;
 import ai.dilation4j.runtime.InvalidInputException;
-import ai.dilation4j.runtime.SegmentationModel;
-import ai.dilation4j.runtime.segment.ImageLimits;
-import ai.dilation4j.runtime.segment.ImageSegmenter;
 import picocli.CommandLine.Option;
 
 /** The {@code --preset} option of the commands that segment: dataset fields overriding the model's. */
@@ -26,15 +23,5 @@ final class PresetOption {
     static ModelPreset find(String name) throws InvalidInputException {
         return ModelRegistry.find(name).orElseThrow(() -> new InvalidInputException("Unknown preset '" + name
                 + "'. Known presets: " + ModelRegistry.names() + "."));
-    }
-
-    ImageSegmenter segmenter(SegmentationModel model, ImageLimits limits) throws InvalidInputException {
-        DatasetSpec dataset = dataset();
-        if (dataset == null) {
-            dataset = model.metadata().datasetSpec().orElseThrow(() -> new InvalidInputException("Model "
-                    + model.metadata().name() + " carries no dataset fields (mean, margin, zoom, palette): give "
-                    + "--preset NAME (" + ModelRegistry.names() + ") or convert it with --preset."));
-        }
-        return new ImageSegmenter(model, dataset, limits);
     }
 }

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,14 +23,15 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import org.bytedeco.opencv.opencv_core.Mat;
 
 import ai.dilation4j.runtime.DilationException;
 import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.SegmentationModel;
-import ai.dilation4j.runtime.segment.ImageLimits;
+import ai.dilation4j.runtime.Segmenter;
+import ai.dilation4j.runtime.SegmenterOptions;
 import ai.dilation4j.runtime.segment.ImageSegmenter;
-import ai.dilation4j.runtime.segment.SegmentationImages;
+import ai.dilation4j.runtime.segment.OutputKind;
+import ai.dilation4j.runtime.segment.SegmentationSummary;
 import ai.dilation4j.runtime.segment.SegmentationResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -60,9 +60,6 @@ final class SegmentCommand implements Callable<Integer> {
     private static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp",
             "ppm", "pgm", "pbm", "pnm", "hdr", "pic", "ras", "sr");
 
-    /** The files segment can write. */
-    enum Output { color, labels, palette, prob, overlay }
-
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -82,7 +79,7 @@ final class SegmentCommand implements Callable<Integer> {
 
     @Option(names = "--output", split = ",", defaultValue = "color,labels", paramLabel = "KIND",
             description = "Files to write, comma separated: color, labels, palette, prob, overlay (default: ${DEFAULT-VALUE}).")
-    EnumSet<Output> outputs;
+    List<String> outputNames;
 
     @Option(names = "--json", paramLabel = "FILE",
             description = "Write the JSON lines to FILE instead of stdout.")
@@ -98,13 +95,15 @@ final class SegmentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ImageLimits imageLimits = limits.limits();
+        SegmenterOptions options = SegmenterOptions.builder().limits(limits.limits()).dataset(preset.dataset())
+                .build();
+        List<OutputKind> outputs = outputKinds();
         Path modelFile = modelOption.file();
         List<Path> images = collectImages();
         checkOutputDirectory();
         Map<Path, String> stems;
         try {
-            stems = OutputNames.stems(images, outputFiles(), outDir);
+            stems = OutputNames.stems(images, outputs.stream().map(OutputKind::suffix).toList(), outDir);
         } catch (OutputNames.ClashException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -113,11 +112,13 @@ final class SegmentCommand implements Callable<Integer> {
         AtomicInteger failed = new AtomicInteger();
         execution.apply(spec.commandLine().getErr());
         try (SegmentationModel model = SegmentationModel.load(modelFile);
+             Segmenter segmenter = model.segmenter(options);
              PrintWriter lines = jsonFile == null ? null
                      : new PrintWriter(Files.newBufferedWriter(jsonFile, StandardCharsets.UTF_8))) {
             PrintWriter jsonOut = lines == null ? spec.commandLine().getOut() : lines;
-            ImageSegmenter segmenter = preset.segmenter(model, imageLimits);
-            run(segmenter, images, stems, jsonOut, lines == null && ConsoleProgress.stdoutIsTerminal(), progress, failed);
+            Writer writer = new Writer(outputs, stems, jsonOut,
+                    lines == null && ConsoleProgress.stdoutIsTerminal() ? progress : null);
+            run(segmenter, images, writer, progress, failed);
         }
         if (failed.get() > 0) {
             spec.commandLine().getErr().printf("%d of %d images failed.%n", failed.get(), images.size());
@@ -130,8 +131,8 @@ final class SegmentCommand implements Callable<Integer> {
      * Decoding and preprocessing of the next images run on one thread, post-processing and writing on another,
      * while this thread runs the network: at most two images wait at each hand-over.
      */
-    private void run(ImageSegmenter segmenter, List<Path> images, Map<Path, String> stems, PrintWriter jsonOut,
-                     boolean jsonOnTerminal, ConsoleProgress progress, AtomicInteger failed) throws InterruptedException {
+    private void run(Segmenter segmenter, List<Path> images, Writer resultWriter, ConsoleProgress progress,
+                     AtomicInteger failed) throws InterruptedException {
         ExecutorService loader = Executors.newSingleThreadExecutor(daemon("dilation4j-decode"));
         ExecutorService writer = Executors.newSingleThreadExecutor(daemon("dilation4j-write"));
         Deque<Future<ImageSegmenter.Prepared>> ahead = new ArrayDeque<>();
@@ -169,8 +170,7 @@ final class SegmentCommand implements Callable<Integer> {
                 }
                 writing.add(writer.submit(() -> {
                     try (ImageSegmenter.Prepared owned = prepared) {
-                        writeResults(image, stems.get(image), owned, segmenter.finish(inferred), jsonOut,
-                                jsonOnTerminal ? progress : null);
+                        writeResults(resultWriter, image, owned, segmenter.finish(inferred));
                     } catch (IOException | RuntimeException e) {
                         reportFailure(image, e, progress, failed);
                     }
@@ -193,57 +193,48 @@ final class SegmentCommand implements Callable<Integer> {
         }
     }
 
+    /** Where and how the results go: the files of each image, then its JSON line. */
+    private record Writer(List<OutputKind> outputs, Map<Path, String> stems, PrintWriter jsonOut,
+                          ConsoleProgress sharedTerminal) {
+    }
+
     /** Writes the files of one image, then its JSON line (ending the progress bar's line first if it shares stdout's terminal). */
-    private void writeResults(Path image, String stem, ImageSegmenter.Prepared prepared, SegmentationResult result,
-                              PrintWriter jsonOut, ConsoleProgress sharedTerminal) throws IOException {
+    private void writeResults(Writer writer, Path image, ImageSegmenter.Prepared prepared, SegmentationResult result)
+            throws IOException {
         long start = System.nanoTime();
         Map<String, String> written = new LinkedHashMap<>();
-        for (Output kind : outputs) {
-            Path file = outDir.resolve(stem + suffix(kind));
-            switch (kind) {
-                case color -> writeMat(SegmentationImages.color(result), file);
-                case labels -> writeMat(SegmentationImages.labels(result), file);
-                case palette -> SegmentationImages.writePalettePng(result, file);
-                case overlay -> writeMat(SegmentationImages.overlay(prepared.image().bgr(), result), file);
-                case prob -> SegmentationImages.writeProbabilities(result, file);
-            }
-            written.put(kind.name(), file.toString());
+        for (OutputKind kind : writer.outputs()) {
+            Path file = outDir.resolve(writer.stems().get(image) + kind.suffix());
+            kind.write(result, prepared.image().bgr(), file);
+            written.put(kind.id(), file.toString());
         }
         result = result.withTiming("write", (System.nanoTime() - start) / 1e6);
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("image", image.toString());
-        line.put("width", result.width());
-        line.put("height", result.height());
-        line.put("tiles", result.tiles());
-        if (!result.conversions().isEmpty()) {
-            line.put("conversions", result.conversions());
-        }
-        Map<String, Double> fractions = new LinkedHashMap<>();
-        double[] values = result.classFractions();
-        for (int c = 0; c < values.length; c++) {
-            fractions.put(result.dataset().classNames().get(c), values[c]);
-        }
-        line.put("class_fractions", fractions);
-        line.put("timings_ms", result.timingsMs());
+        line.putAll(SegmentationSummary.of(result));
         line.put("outputs", written);
-        synchronized (jsonOut) {
-            if (sharedTerminal != null) {
-                sharedTerminal.interrupt();
+        synchronized (writer.jsonOut()) {
+            if (writer.sharedTerminal() != null) {
+                writer.sharedTerminal().interrupt();
             }
-            jsonOut.println(json.writeValueAsString(line));
-            jsonOut.flush();
+            writer.jsonOut().println(json.writeValueAsString(line));
+            writer.jsonOut().flush();
         }
         for (String conversion : result.conversions()) {
             spec.commandLine().getErr().println("dilation4j segment: " + image + ": " + conversion);
         }
     }
 
-    private static String suffix(Output kind) {
-        return "_" + kind + (kind == Output.prob ? ".npy" : ".png");
-    }
-
-    private List<String> outputFiles() {
-        return outputs.stream().map(SegmentCommand::suffix).toList();
+    /** The --output kinds, in the order given, each once; an unknown one is a usage error. */
+    private List<OutputKind> outputKinds() {
+        java.util.LinkedHashSet<OutputKind> kinds = new java.util.LinkedHashSet<>();
+        for (String name : outputNames) {
+            kinds.add(OutputKind.parse(name.trim().toLowerCase(Locale.ROOT)).orElseThrow(() ->
+                    new picocli.CommandLine.ParameterException(spec.commandLine(), "--output " + name
+                            + " is not a kind of output; give some of " + java.util.Arrays.stream(OutputKind.values())
+                            .map(OutputKind::id).toList())));
+        }
+        return List.copyOf(kinds);
     }
 
     /** {@code -o} must name a directory (or nothing yet): results go into it under the images' names. */
@@ -258,11 +249,6 @@ final class SegmentCommand implements Callable<Integer> {
         }
     }
 
-    private static void writeMat(Mat mat, Path file) throws IOException {
-        try (mat) {
-            SegmentationImages.writePng(mat, file);
-        }
-    }
 
     private void reportFailure(Path image, Throwable error, ConsoleProgress progress, AtomicInteger failed) {
         failed.incrementAndGet();

@@ -39,8 +39,9 @@ public final class Segmenter implements AutoCloseable {
         this.options = options;
         DatasetSpec dataset = options.dataset() != null ? options.dataset()
                 : model.metadata().datasetSpec().orElseThrow(() -> new InvalidInputException("Model "
-                        + model.metadata().name() + " carries no dataset fields (mean, margin, zoom, palette); "
-                        + "convert it with --preset or set SegmenterOptions.dataset(...)."));
+                        + model.metadata().name() + " carries no dataset fields (mean, margin, zoom, palette): give "
+                        + "a preset (--preset NAME on the command line, SegmenterOptions.dataset(...) in Java), or "
+                        + "convert it with --preset."));
         this.graphs = new ArrayBlockingQueue<>(options.threads());
         // Copies only, never the model's own graph, so SegmentationModel.forward stays safe to call alongside.
         for (int i = 0; i < options.threads(); i++) {
@@ -100,10 +101,30 @@ public final class Segmenter implements AutoCloseable {
 
     private SegmentationResult run(ImageSegmenter.Prepared image) throws DilationException {
         try (ImageSegmenter.Prepared prepared = image) {
-            ImageSegmenter.Inferred inferred = pipeline.infer(prepared);
-            return options.outputResolution() == SegmenterOptions.OutputResolution.IMAGE
-                    ? pipeline.finish(inferred) : pipeline.finishAtNetworkResolution(inferred);
+            return finish(infer(prepared));
         }
+    }
+
+    /**
+     * The first of the three stages of {@link #segment(Path)}, for callers that overlap them across images (the
+     * {@code segment} command decodes the next image and writes the previous one while the network runs): decodes
+     * and preprocesses an image file within the limits. Close the result when done with it.
+     */
+    public ImageSegmenter.Prepared prepare(Path file) throws InvalidInputException {
+        checkOpen();
+        return pipeline.prepare(file);
+    }
+
+    /** The second stage: runs the network on every tile of a prepared image, on one of this segmenter's graphs. */
+    public ImageSegmenter.Inferred infer(ImageSegmenter.Prepared prepared) throws DilationException {
+        checkOpen();
+        return pipeline.infer(prepared);
+    }
+
+    /** The last stage: the probabilities at the configured resolution and the labels. */
+    public SegmentationResult finish(ImageSegmenter.Inferred inferred) {
+        return options.outputResolution() == SegmenterOptions.OutputResolution.IMAGE
+                ? pipeline.finish(inferred) : pipeline.finishAtNetworkResolution(inferred);
     }
 
     private INDArray runTiles(INDArray tiles) throws DilationException {

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpVersion;
 
 import ai.dilation4j.runtime.segment.SegmentationImages;
 import ai.dilation4j.runtime.segment.SegmentationResult;
+import ai.dilation4j.runtime.segment.SegmentationSummary;
 
 /** What {@code POST /segment?output=...} answers. */
 enum OutputFormat {
@@ -37,7 +38,7 @@ enum OutputFormat {
         return switch (this) {
             case LABELS -> png(version, SegmentationImages.labels(result), keepAlive);
             case COLOR -> png(version, SegmentationImages.color(result), keepAlive);
-            case JSON -> Responses.json(version, HttpResponseStatus.OK, summary(result), keepAlive);
+            case JSON -> Responses.json(version, HttpResponseStatus.OK, SegmentationSummary.of(result), keepAlive);
         };
     }
 
@@ -45,19 +46,5 @@ enum OutputFormat {
         try (image) {
             return Responses.png(version, SegmentationImages.encodePng(image), keepAlive);
         }
-    }
-
-    static Map<String, Object> summary(SegmentationResult result) {
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("width", result.width());
-        summary.put("height", result.height());
-        Map<String, Double> fractions = new LinkedHashMap<>();
-        double[] values = result.classFractions();
-        for (int c = 0; c < values.length; c++) {
-            fractions.put(result.dataset().classNames().get(c), values[c]);
-        }
-        summary.put("class_fractions", fractions);
-        summary.put("timings_ms", result.timingsMs());
-        return summary;
     }
 }

@@ -15,14 +15,12 @@ import ai.dilation4j.runtime.DilationException;
 import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.ModelMetadata;
 import ai.dilation4j.runtime.SegmentationCancelledException;
-import ai.dilation4j.runtime.SegmentationModel;
-import ai.dilation4j.runtime.device.TileBatchPlanner;
 
 /**
  * Segments images with a converted model exactly as fyu/dilation's predict.py does: preprocessing and tiling
  * ({@link TileExtractor}), one forward pass per tile, stitching, upsampling by the dataset's zoom
  * ({@link ProbabilityMap}) and argmax. The three stages are separate methods so a caller can overlap them across
- * images ({@link #prepare}, {@link #infer}, {@link #finish}); {@link #segment(Path)} runs them in a row.
+ * images ({@link #prepare}, {@link #infer}, {@link #finish}). Callers use it through {@link ai.dilation4j.runtime.Segmenter}, the one way in.
  */
 public final class ImageSegmenter {
 
@@ -39,12 +37,6 @@ public final class ImageSegmenter {
     private final ImageLimits limits;
     private final int inputHeight;
     private final int inputWidth;
-
-    public ImageSegmenter(SegmentationModel model, DatasetSpec dataset, ImageLimits limits)
-            throws InvalidInputException {
-        // One tile per call on the CPU; on a GPU as many as fit in free device memory.
-        this(model.metadata(), dataset, model::forward, TileBatchPlanner.forCurrentBackend(model, 1), limits);
-    }
 
     /**
      * @param metadata  the model's metadata (input size, classes)
@@ -267,13 +259,6 @@ public final class ImageSegmenter {
         timings.put("postprocess", millisSince(startNanos));
         return new SegmentationResult(prepared.image().name(), dataset, labels, probabilities,
                 prepared.image().conversions(), prepared.layout().tiles(), timings);
-    }
-
-    /** Decodes, preprocesses, runs and post-processes one image file. */
-    public SegmentationResult segment(Path file) throws DilationException {
-        try (Prepared prepared = prepare(file)) {
-            return finish(infer(prepared));
-        }
     }
 
     private static double millisSince(long startNanos) {
