@@ -19,9 +19,12 @@ import picocli.CommandLine.Spec;
         description = {"Run the HTTP segmentation service until stopped (Ctrl-C).",
                 "  POST /segment?output=labels|color|json  body: an encoded image; answers the 8-bit label PNG, "
                         + "the palette PNG, or JSON with per-class fractions and timings (default json)",
-                "  GET /health (answered at once, even when busy), GET /metrics (request counts by status, "
-                        + "499 = cancelled because the client left; connections; bytes of request bodies being received; "
-                        + "latency percentiles)",
+                "  GET /health (answered at once, even when busy), GET /metrics (Prometheus text format: request "
+                        + "counts by endpoint and status, 499 = cancelled because the client left; requests in flight; "
+                        + "connections; bytes of request bodies being received; latency quantiles), "
+                        + "GET /metrics.json (the same counts as JSON)",
+                "  Send the image as the raw body (curl --data-binary @photo.jpg); a form upload "
+                        + "(multipart/form-data) gets 415.",
                 "A request is admitted once its whole body has arrived: then 503 when --threads requests run and "
                         + "--queue more wait; 413 for bodies over --max-bytes or images over the other --max-* limits (checked from the image "
                         + "header before decoding); 400 for bodies that are not images. A client that disconnects cancels its segmentation.",
@@ -114,7 +117,7 @@ final class ServeCommand implements Callable<Integer> {
             service.start();
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
             spec.commandLine().getOut().printf("Serving %s on http://%s:%d/ (POST /segment, GET /health, "
-                    + "GET /metrics); Ctrl-C stops.%n", model.metadata().name(), host, service.port());
+                    + "GET /metrics, GET /metrics.json); Ctrl-C stops.%n", model.metadata().name(), host, service.port());
             spec.commandLine().getOut().flush();
             stopped.await();
         }

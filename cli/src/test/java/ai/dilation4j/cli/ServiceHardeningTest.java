@@ -37,7 +37,8 @@ import ai.dilation4j.server.ServiceConfig;
 
 /**
  * The service against hostile and impatient clients on loopback: slow headers, slow bodies, too many
- * connections, bodies beyond the memory set aside for them, clients that leave before their answer. Timeouts are
+ * connections, bodies beyond the memory set aside for them, clients that leave before their answer, form uploads;
+ * and the metrics that count them, in both views (Prometheus text and JSON). Timeouts are
  * shortened to seconds; every loop is bounded in count and time.
  */
 class ServiceHardeningTest {
@@ -334,6 +335,73 @@ class ServiceHardeningTest {
         assertThat(metrics(service).path("connections").path("refused_body_budget").asInt()).isZero();
     }
 
+    @Test
+    void formUploadsAreRefusedWith415FromTheirHeaders() throws Exception {
+        SegmentationService service = start(budgeted());
+        RawConnection waiting = open(service);
+        waiting.send("POST /segment HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                + "Content-Length: " + BODY_LIMIT + "\r\nExpect: 100-continue\r\n\r\n");
+        RawConnection.Ending refused = waiting.readUntilClosed();
+        assertThat(refused.timedOut()).as("closed at once: the client waits to send its body").isFalse();
+        assertThat(refused.received()).startsWith("HTTP/1.1 415").doesNotContain("100 Continue")
+                .contains("--data-binary");
+
+        String form = "--b\r\nContent-Disposition: form-data; name=\"image\"; filename=\"small.png\"\r\n\r\n"
+                + "not the image alone\r\n--b--\r\n";
+        HttpResponse<String> browser = CLIENT.send(HttpRequest.newBuilder(uri(service, "/segment"))
+                .header("Content-Type", "Multipart/Form-Data; boundary=b").timeout(Duration.ofSeconds(5))
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(browser.statusCode()).isEqualTo(415);
+        assertThat(JSON.readTree(browser.body()).path("error").asText())
+                .contains("send the raw image bytes as the request body");
+
+        assertThat(post(service, "json", smallImage).statusCode()).as("raw bytes still segmented").isEqualTo(200);
+        waitFor(service, m -> m.path("requests").asInt() == 3, "three segmentation requests counted");
+        JsonNode metrics = metrics(service);
+        assertThat(metrics.path("by_status").path("415").asInt()).isEqualTo(2);
+        assertThat(reservedBytes(metrics)).as("nothing reserved for a refused form").isZero();
+        assertThat(metrics.path("connections").path("refused_body_budget").asInt()).isZero();
+    }
+
+    @Test
+    void metricsAreServedInThePrometheusTextFormat() throws Exception {
+        SegmentationService service = start(budgeted());
+        for (int i = 0; i < 2; i++) {
+            assertThat(post(service, "json", smallImage).statusCode()).isEqualTo(200);
+        }
+        assertThat(post(service, "json", new byte[] {1, 2, 3}).statusCode()).isEqualTo(400);
+        assertThat(get(service, "/health").statusCode()).isEqualTo(200);
+        waitFor(service, m -> m.path("requests").asInt() == 3, "three segmentation requests counted");
+
+        HttpResponse<String> scrape = get(service, "/metrics");
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        assertThat(scrape.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
+        String text = scrape.body();
+        assertThat(sample(text, "dilation4j_requests_total{endpoint=\"segment\",status=\"200\"}")).isEqualTo(2);
+        assertThat(sample(text, "dilation4j_requests_total{endpoint=\"segment\",status=\"400\"}")).isEqualTo(1);
+        assertThat(sample(text, "dilation4j_requests_total{endpoint=\"health\",status=\"200\"}")).isEqualTo(1);
+        assertThat(sample(text, "dilation4j_segmentation_duration_seconds_count")).isEqualTo(2);
+        assertThat(sample(text, "dilation4j_requests_in_flight")).isZero();
+        assertThat(sample(text, "dilation4j_request_body_budget_bytes")).isEqualTo(BODY_BUDGET);
+        assertThat(sample(text, "dilation4j_request_body_reserved_bytes")).isZero();
+        assertThat(sample(text, "dilation4j_connections_open")).isPositive();
+        assertThat(text).contains("# TYPE dilation4j_segmentation_duration_seconds summary",
+                "dilation4j_segmentation_duration_seconds{quantile=\"0.5\"}");
+
+        JsonNode json = JSON.readTree(get(service, "/metrics?format=json").body());
+        assertThat(json.path("by_status").path("200").asInt()).isEqualTo(2);
+        assertThat(json.path("latency_ok_requests").path("count").asInt()).isEqualTo(2);
+        assertThat(json.path("latency_ok_requests").path("p50_ms").asDouble()).isPositive();
+    }
+
+    /** The value of the sample named (with its labels) {@code series} in a Prometheus text scrape. */
+    private static double sample(String scrape, String series) {
+        return scrape.lines().filter(line -> line.startsWith(series + " ")).findFirst()
+                .map(line -> Double.parseDouble(line.substring(series.length() + 1).trim().split(" ")[0]))
+                .orElseThrow(() -> new AssertionError("no sample " + series + " in\n" + scrape));
+    }
+
     private SegmentationService start(ServiceConfig.Builder config) throws Exception {
         Segmenter segmenter = model.segmenter(SegmenterOptions.builder().threads(THREADS).build());
         resources.add(segmenter);
@@ -418,7 +486,7 @@ class ServiceHardeningTest {
         connection.send(image);
     }
 
-    /** Polls /metrics (at most 10 s) until {@code condition} holds. */
+    /** Polls /metrics.json (at most 10 s) until {@code condition} holds. */
     private static void waitFor(SegmentationService service, Predicate<JsonNode> condition, String what)
             throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -439,7 +507,7 @@ class ServiceHardeningTest {
     }
 
     private static JsonNode metrics(SegmentationService service) throws Exception {
-        HttpResponse<String> response = get(service, "/metrics");
+        HttpResponse<String> response = get(service, "/metrics.json");
         assertThat(response.statusCode()).isEqualTo(200);
         return JSON.readTree(response.body());
     }

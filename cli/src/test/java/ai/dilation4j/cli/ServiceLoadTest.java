@@ -222,15 +222,15 @@ class ServiceLoadTest {
     }
 
     /**
-     * /metrics once it counts {@code requests} requests, or after 5 s: a worker counts its request just after
+     * /metrics.json once it counts {@code requests} requests, or after 5 s: a worker counts its request just after
      * writing the answer, so the last client may read its answer before it is counted.
      */
     private static JsonNode metricsCounting(SegmentationService service, int requests) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        JsonNode metrics = get(service, "/metrics");
+        JsonNode metrics = get(service, "/metrics.json");
         while (metrics.path("requests").asInt() < requests && System.nanoTime() < deadline) {
             Thread.sleep(20);
-            metrics = get(service, "/metrics");
+            metrics = get(service, "/metrics.json");
         }
         return metrics;
     }

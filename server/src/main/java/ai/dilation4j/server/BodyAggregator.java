@@ -35,6 +35,10 @@ import io.netty.util.ReferenceCountUtil;
  * connection closes at once). The reservation is given back, once, when the body is complete (admission bounds
  * requests from there on), when the request is refused (413, expectation failed, budget) and when the connection
  * closes (client gone, body timeout, service closed).
+ *
+ * <p>415: a form upload ({@code multipart/form-data}) to {@code /segment} is refused from its headers, before any of
+ * its body is reserved or read, with a message saying to send the raw image bytes; the connection closes as for
+ * 503.
  */
 final class BodyAggregator extends HttpObjectAggregator {
 
@@ -75,6 +79,11 @@ final class BodyAggregator extends HttpObjectAggregator {
             refused = false;
             received = 0;
             segmentationRequest = RequestHandler.isSegmentation(request);
+            if (segmentationRequest && RequestHandler.isFormUpload(request)) {
+                metrics.rejected(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE.code());
+                refuseUnread(ctx, RequestHandler.formUploadRefusal(), HttpUtil.is100ContinueExpected(request));
+                return;
+            }
             long declared = declaredLength(request);
             // A body declared over the limit gets 413 unread, a malformed request its 4xx: nothing to reserve.
             boolean reservable = declared > 0 && declared <= maxContentLength()
@@ -117,17 +126,24 @@ final class BodyAggregator extends HttpObjectAggregator {
     }
 
     private void refuse(ChannelHandlerContext ctx, boolean closeNow) {
-        giveBack();
-        refused = true;
         metrics.bodyBudgetRefused();
         if (segmentationRequest) {
             metrics.rejected(HttpResponseStatus.SERVICE_UNAVAILABLE.code());
         }
         LOG.debug("{}: request body refused, {} of {} bytes for bodies being received are taken", ctx.channel(),
                 budget.reserved(), budget.limit());
-        ChannelFuture answered = ctx.writeAndFlush(Responses.busy(HttpVersion.HTTP_1_1,
-                "busy: the request bodies being received fill the " + budget.limit()
-                        + " bytes set aside for them; retry later", false));
+        refuseUnread(ctx, Responses.busy(HttpVersion.HTTP_1_1, "busy: the request bodies being received fill the "
+                + budget.limit() + " bytes set aside for them; retry later", false), closeNow);
+    }
+
+    /**
+     * Answers the current request with {@code refusal} (which closes the connection), frees what was buffered and
+     * drops the rest of its body unread.
+     */
+    private void refuseUnread(ChannelHandlerContext ctx, FullHttpResponse refusal, boolean closeNow) {
+        giveBack();
+        refused = true;
+        ChannelFuture answered = ctx.writeAndFlush(refusal);
         if (closeNow) {
             answered.addListener(ChannelFutureListener.CLOSE);
         }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +16,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -25,8 +27,8 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 
 /**
- * Routes the complete requests of one connection. {@code /health} and {@code /metrics} are answered here on the
- * event loop, so they never wait behind segmentations; {@code /segment} is admitted or refused here and runs on a
+ * Routes the complete requests of one connection. {@code /health} and {@code /metrics} (Prometheus text;
+ * {@code /metrics.json} or {@code /metrics?format=json} the JSON view) are answered here on the event loop, so they never wait behind segmentations; {@code /segment} is admitted or refused here and runs on a
  * worker ({@link SegmentationJob}), which is cancelled if the connection closes before the answer.
  */
 final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -34,6 +36,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     static final String SEGMENT = "/segment";
     static final String HEALTH = "/health";
     static final String METRICS = "/metrics";
+    static final String METRICS_JSON = "/metrics.json";
 
     private static final Logger LOG = LoggerFactory.getLogger(RequestHandler.class);
 
@@ -53,6 +56,22 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         return new QueryStringDecoder(request.uri()).path().equals(SEGMENT);
     }
 
+    /**
+     * A browser form upload: the image would be one part among others, so the body is not the image. Decided from
+     * the headers, so such a request is refused before its body is read.
+     */
+    static boolean isFormUpload(HttpRequest request) {
+        CharSequence mimeType = HttpUtil.getMimeType(request);
+        return request.method().equals(HttpMethod.POST) && mimeType != null
+                && HttpHeaderValues.MULTIPART_FORM_DATA.contentEqualsIgnoreCase(mimeType.toString().trim());
+    }
+
+    static FullHttpResponse formUploadRefusal() {
+        return Responses.error(HttpVersion.HTTP_1_1, HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
+                "multipart/form-data is not accepted: send the raw image bytes as the request body, e.g. "
+                        + "curl --data-binary @photo.jpg http://HOST:PORT" + SEGMENT, false);
+    }
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (!request.decoderResult().isSuccess()) {
@@ -63,23 +82,41 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         switch (uri.path()) {
-            case HEALTH -> report(ctx, request, Map.of("status", "ok"));
-            case METRICS -> report(ctx, request, metrics.snapshot());
+            case HEALTH -> report(ctx, request, "health", () -> json(request, Map.of("status", "ok")));
+            case METRICS -> report(ctx, request, "metrics", () -> wantsJson(uri) ? json(request, metrics.snapshot())
+                    : Responses.bytes(request.protocolVersion(), HttpResponseStatus.OK,
+                            ServiceMetrics.PROMETHEUS_CONTENT_TYPE, metrics.prometheusText(),
+                            HttpUtil.isKeepAlive(request)));
+            case METRICS_JSON -> report(ctx, request, "metrics", () -> json(request, metrics.snapshot()));
             case SEGMENT -> segment(ctx, request, uri);
-            default -> ctx.writeAndFlush(error(request, HttpResponseStatus.NOT_FOUND, "no endpoint " + uri.path()
-                    + "; use POST " + SEGMENT + ", GET " + HEALTH + " or GET " + METRICS));
+            default -> answer(ctx, "other", error(request, HttpResponseStatus.NOT_FOUND, "no endpoint " + uri.path()
+                    + "; use POST " + SEGMENT + ", GET " + HEALTH + ", GET " + METRICS + " (Prometheus) or GET "
+                    + METRICS_JSON));
         }
     }
 
-    private void report(ChannelHandlerContext ctx, FullHttpRequest request, Object body) {
+    private static boolean wantsJson(QueryStringDecoder uri) {
+        return uri.parameters().getOrDefault("format", List.of()).contains("json");
+    }
+
+    private void report(ChannelHandlerContext ctx, FullHttpRequest request, String endpoint,
+                        Supplier<FullHttpResponse> response) {
         if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
             FullHttpResponse refusal = error(request, HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET");
             refusal.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
-            ctx.writeAndFlush(refusal);
+            answer(ctx, endpoint, refusal);
             return;
         }
-        ctx.writeAndFlush(Responses.json(request.protocolVersion(), HttpResponseStatus.OK, body,
-                HttpUtil.isKeepAlive(request)));
+        answer(ctx, endpoint, response.get());
+    }
+
+    private void answer(ChannelHandlerContext ctx, String endpoint, FullHttpResponse response) {
+        metrics.answered(endpoint, response.status().code());
+        ctx.writeAndFlush(response);
+    }
+
+    private static FullHttpResponse json(FullHttpRequest request, Object body) {
+        return Responses.json(request.protocolVersion(), HttpResponseStatus.OK, body, HttpUtil.isKeepAlive(request));
     }
 
     private void segment(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri) {

@@ -13,7 +13,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 
-/** Complete responses (JSON, PNG, errors) with their length and connection headers set. */
+/** Complete responses (JSON, PNG, text, errors) with their length and connection headers set. */
 final class Responses {
 
     /** Thread-safe once configured; configured here only. */
@@ -51,7 +51,7 @@ final class Responses {
         return response;
     }
 
-    private static FullHttpResponse bytes(HttpVersion version, HttpResponseStatus status, String type, byte[] body,
+    static FullHttpResponse bytes(HttpVersion version, HttpResponseStatus status, String type, byte[] body,
                                           boolean keepAlive) {
         FullHttpResponse response = new DefaultFullHttpResponse(version, status, Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);

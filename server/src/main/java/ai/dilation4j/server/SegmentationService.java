@@ -28,14 +28,16 @@ import ai.dilation4j.runtime.Segmenter;
  *   <li>{@code POST /segment?output=labels|color|json}: body = an encoded image; answers the 8-bit label PNG, the
  *       palette PNG, or JSON with per-class pixel fractions and timings (default json);</li>
  *   <li>{@code GET /health}: {@code {"status":"ok"}}, answered on the network thread, never queued;</li>
- *   <li>{@code GET /metrics}: request counts by status (499 = cancelled because the client left), requests in
- *       flight, connection counts, bytes of request bodies being received, latency percentiles.</li>
+ *   <li>{@code GET /metrics}: in the Prometheus text format, request counts by endpoint and status (499 = cancelled
+ *       because the client left), requests in flight, connection counts, bytes of request bodies being received,
+ *       latency quantiles; {@code GET /metrics.json} (or {@code /metrics?format=json}): the same facts about
+ *       {@code /segment} as JSON.</li>
  * </ul>
  *
  * A request is admitted only once its whole body has arrived; then at most {@code threads} images are segmented at
  * once and at most {@code queue} more wait, and a request beyond that gets 503 at once. Bodies over
  * {@code maxBodyBytes} get 413 (from Content-Length, before being read), images over the segmenter's limits 413,
- * undecodable bodies 400. The bodies being received share {@code maxBufferedBodyBytes} of memory: a request whose
+ * undecodable bodies 400, form uploads ({@code multipart/form-data}) 415 from their headers. The bodies being received share {@code maxBufferedBodyBytes} of memory: a request whose
  * body does not fit gets 503 at once ({@link BodyAggregator}). Clients too slow to send headers or body, or silent
  * too long between requests, lose their connection ({@link ExchangeTracker}); at most {@code maxConnections} are
  * open at once. A client that disconnects before its answer cancels its segmentation.
