@@ -12,7 +12,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.stream.Collectors;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
@@ -33,7 +32,6 @@ import ai.dilation4j.converter.caffe.PrototxtReader;
 import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;
 import ai.dilation4j.converter.graph.FeatureShape;
 import ai.dilation4j.converter.graph.GraphBuildContext;
-import ai.dilation4j.converter.graph.LayerMapper;
 import ai.dilation4j.converter.graph.WeightBinding;
 
 /**
@@ -42,10 +40,7 @@ import ai.dilation4j.converter.graph.WeightBinding;
  */
 final class MapperHarness {
 
-    private static final Map<String, LayerMapper> MAPPERS = List.of(new ConvolutionMapper(),
-            new DeconvolutionMapper(), new PoolingMapper(), new ReluMapper(), new DropoutMapper(),
-            new SoftmaxMapper(), new CropMapper(), new EltwiseMapper(), new ConcatMapper()).stream()
-            .collect(Collectors.toMap(LayerMapper::caffeType, m -> m));
+    private static final LayerMappingTable MAPPERS = LayerMappingTable.standard();
 
     /** The mapped network. */
     record Mapped(ComputationGraphConfiguration configuration, GraphBuildContext context) {
@@ -104,7 +99,7 @@ final class MapperHarness {
         }
         for (LayerParameter layer : net.layers()) {
             context.claimTops(layer);
-            MAPPERS.get(layer.getType()).map(layer, context);
+            MAPPERS.mapperFor(layer).map(layer, context);
         }
         builder.setOutputs(context.outputVertices().toArray(String[]::new));
         builder.setInputTypes(inputTypes.toArray(InputType[]::new));
