@@ -7,12 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -36,6 +33,7 @@ import ai.dilation4j.runtime.DilationException;
 import ai.dilation4j.runtime.ModelFile;
 import ai.dilation4j.runtime.ModelFileException;
 import ai.dilation4j.runtime.SegmentationModel;
+import ai.dilation4j.runtime.io.Sha256;
 
 /**
  * The pretrained DilatedNet models, fetched on first use: the caffemodel comes from the first source that delivers it
@@ -241,7 +239,7 @@ public final class ModelZoo {
         try (InputStream in = preset.prototxt().openStream()) {
             bytes = in.readAllBytes();
         }
-        String sha256 = sha256(bytes);
+        String sha256 = Sha256.of(bytes);
         if (!sha256.equalsIgnoreCase(preset.prototxtSha256())) {
             throw new IOException("The deploy prototxt of preset " + preset.name() + " (" + preset.prototxt()
                     + ") has SHA-256 " + sha256 + " instead of the pinned " + preset.prototxtSha256()
@@ -310,14 +308,6 @@ public final class ModelZoo {
 
     private static String megabytes(long bytes) {
         return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("The JVM has no SHA-256", e);
-        }
     }
 
     /** The directories {@code dir} and its missing parents that a fetch would create, deepest first. */
