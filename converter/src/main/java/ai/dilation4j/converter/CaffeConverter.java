@@ -1,6 +1,7 @@
 package ai.dilation4j.converter;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -32,6 +33,8 @@ import ai.dilation4j.converter.graph.GraphBuildContext;
 import ai.dilation4j.converter.graph.WeightBinding;
 import ai.dilation4j.converter.mappers.LayerMappingTable;
 import ai.dilation4j.runtime.DatasetSpec;
+import ai.dilation4j.runtime.ModelFile;
+import ai.dilation4j.runtime.ModelFileException;
 import ai.dilation4j.runtime.ModelMetadata;
 import ai.dilation4j.runtime.SegmentationModel;
 import ai.dilation4j.runtime.SourceFile;
@@ -58,7 +61,22 @@ public final class CaffeConverter {
         this.mappings = mappings;
     }
 
-    /** Converts and returns the model in memory; save it with {@link ai.dilation4j.runtime.ModelFile#write}. */
+    /**
+     * Converts and writes the model file atomically: the target appears complete or not at all, and a conversion
+     * or write that fails leaves an existing target as it was.
+     */
+    public SavedModel convertTo(Path prototxt, Path weights, ConversionOptions options, Path target)
+            throws ConversionException, ModelFileException {
+        try (SegmentationModel model = convert(prototxt, weights, options)) {
+            options.progress().step("Saving " + target);
+            long started = System.nanoTime();
+            ModelFile.write(model.graph(), model.metadata(), target);
+            return new SavedModel(target, model.metadata(), model.graph().numParams(),
+                    Duration.ofNanos(System.nanoTime() - started));
+        }
+    }
+
+    /** Converts and returns the model in memory; {@link #convertTo} also saves it. */
     public SegmentationModel convert(Path prototxt, Path weights, ConversionOptions options)
             throws ConversionException {
         byte[] prototxtBytes = PrototxtReader.readBytes(prototxt);

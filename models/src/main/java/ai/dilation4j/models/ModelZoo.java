@@ -30,7 +30,6 @@ import ai.dilation4j.models.download.Failure;
 import ai.dilation4j.models.download.Source;
 import ai.dilation4j.models.download.Sources;
 import ai.dilation4j.runtime.DilationException;
-import ai.dilation4j.runtime.ModelFile;
 import ai.dilation4j.runtime.ModelFileException;
 import ai.dilation4j.runtime.SegmentationModel;
 import ai.dilation4j.runtime.io.Sha256;
@@ -218,10 +217,10 @@ public final class ModelZoo {
             listener.message("Converting " + preset.weightsFile() + " against the bundled "
                     + preset.modelName() + "_deploy.prototxt");
             long started = System.nanoTime();
-            try (SegmentationModel converted = new CaffeConverter().convert(prototxt, download.file(),
-                    ConversionOptions.builder().preset(preset.name(), preset.dataset()).name(preset.modelName())
-                            .progress(listener::conversion).build())) {
-                ModelFile.write(converted.graph(), converted.metadata(), model);
+            try {
+                new CaffeConverter().convertTo(prototxt, download.file(), ConversionOptions.builder()
+                        .preset(preset.name(), preset.dataset()).name(preset.modelName())
+                        .progress(listener::conversion).build(), model);
             } catch (ConversionException e) {
                 throw new ModelFetchException("The " + preset.weightsFile() + " from " + describe(download.source())
                         + " (SHA-256 " + download.sha256() + ") does not convert against the pinned deploy prototxt of "
