@@ -1,5 +1,6 @@
 package ai.dilation4j.converter.mappers;
 
+import static ai.dilation4j.converter.mappers.MapperHarness.assertClose;
 import static ai.dilation4j.converter.mappers.MapperHarness.assertRefused;
 import static ai.dilation4j.converter.mappers.MapperHarness.map;
 import static ai.dilation4j.converter.mappers.MapperHarness.random;
@@ -100,8 +101,7 @@ class ConvolutionMapperTest {
         INDArray input = random(3, 1, in, 7, 8);
         INDArray actual = mapped.forward(mapped.graph(Map.of("conv", List.of(weights, bias))), "conv", input);
         INDArray expected = caffeConvolution(input, weights, bias, group, stride, pad, dilation);
-        assertThat(actual.shape()).containsExactly(expected.shape());
-        assertThat(actual.sub(expected).amaxNumber().doubleValue()).isLessThan(1e-4);
+        assertClose(actual, expected, 1e-4);
         return mapped;
     }
 

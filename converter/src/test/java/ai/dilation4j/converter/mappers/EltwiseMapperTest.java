@@ -1,5 +1,6 @@
 package ai.dilation4j.converter.mappers;
 
+import static ai.dilation4j.converter.mappers.MapperHarness.assertClose;
 import static ai.dilation4j.converter.mappers.MapperHarness.assertRefused;
 import static ai.dilation4j.converter.mappers.MapperHarness.map;
 import static ai.dilation4j.converter.mappers.MapperHarness.random;
@@ -37,14 +38,14 @@ class EltwiseMapperTest {
         assertThat(mapped.vertex("sum_coeff1")).isEqualTo(new ScaleVertex(-0.5));
         assertThat(mapped.configuration().getVertexInputs().get("sum")).containsExactly("a", "sum_coeff1");
         INDArray actual = forward(mapped);
-        assertThat(actual.sub(a.sub(b.mul(0.5))).amaxNumber().doubleValue()).isLessThan(1e-6);
+        assertClose(actual, a.sub(b.mul(0.5)), 1e-6);
     }
 
     @Test
     void productAndMaxMapToTheirOps() throws ConversionException {
         MapperHarness.Mapped product = map(net("bottom: \"a\" bottom: \"b\"", "operation: PROD"));
         assertThat(product.vertex("sum")).isEqualTo(new ElementWiseVertex(ElementWiseVertex.Op.Product));
-        assertThat(forward(product).sub(a.mul(b)).amaxNumber().doubleValue()).isLessThan(1e-6);
+        assertClose(forward(product), a.mul(b), 1e-6);
         MapperHarness.Mapped max = map(net("bottom: \"a\" bottom: \"b\"", "operation: MAX"));
         assertThat(max.vertex("sum")).isEqualTo(new ElementWiseVertex(ElementWiseVertex.Op.Max));
         assertThat(forward(max)).isEqualTo(Transforms.max(a, b, true));

@@ -113,6 +113,12 @@ final class MapperHarness {
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
 
+    /** Same shape, and values equal within {@code tolerance}. */
+    static void assertClose(INDArray actual, INDArray expected, double tolerance) {
+        assertThat(actual.shape()).containsExactly(expected.shape());
+        assertThat(actual.sub(expected).amaxNumber().doubleValue()).isLessThan(tolerance);
+    }
+
     static INDArray random(long seed, long... shape) {
         SplittableRandom random = new SplittableRandom(seed);
         float[] values = new float[(int) Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
