@@ -127,7 +127,8 @@ final class ConsoleProgress implements ProgressListener {
     }
 
     /** Shows a step that has no measurable progress. */
-    synchronized void step(String text) {
+    @Override
+    public synchronized void step(String text) {
         if (enabled) {
             err.println(text + "...");
             err.flush();

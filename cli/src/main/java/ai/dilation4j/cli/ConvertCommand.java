@@ -5,10 +5,9 @@ import java.util.concurrent.Callable;
 
 import ai.dilation4j.converter.CaffeConverter;
 import ai.dilation4j.converter.ConversionOptions;
+import ai.dilation4j.converter.SavedModel;
 import ai.dilation4j.models.ModelPreset;
-import ai.dilation4j.runtime.ModelFile;
 import ai.dilation4j.runtime.ModelMetadata;
-import ai.dilation4j.runtime.SegmentationModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -51,16 +50,11 @@ final class ConvertCommand implements Callable<Integer> {
             options.preset(known.name(), known.dataset());
         }
         long started = System.nanoTime();
-        try (SegmentationModel model = new CaffeConverter().convert(prototxt, weights, options.build())) {
-            long converted = System.nanoTime();
-            progress.step("Saving " + output);
-            ModelFile.write(model.graph(), model.metadata(), output);
-            ModelMetadata metadata = model.metadata();
-            spec.commandLine().getOut().printf("Converted %s (%d parameters, output '%s' with %d channels) to %s "
-                            + "in %.1f s (save %.1f s)%n", metadata.name(), model.graph().numParams(),
-                    metadata.outputBlob(), metadata.numClasses(), output,
-                    (System.nanoTime() - started) / 1e9, (System.nanoTime() - converted) / 1e9);
-        }
+        SavedModel saved = new CaffeConverter().convertTo(prototxt, weights, options.build(), output);
+        ModelMetadata metadata = saved.metadata();
+        spec.commandLine().getOut().printf("Converted %s (%d parameters, output '%s' with %d channels) to %s "
+                        + "in %.1f s (save %.1f s)%n", metadata.name(), saved.parameters(), metadata.outputBlob(),
+                metadata.numClasses(), output, (System.nanoTime() - started) / 1e9, saved.saving().toNanos() / 1e9);
         return 0;
     }
 }

@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import ai.dilation4j.runtime.io.FileNames;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Segment a labelled image set and score it: one confusion matrix over all images at image "
@@ -151,7 +152,7 @@ final class EvaluateCommand implements Callable<Integer> {
             }
             java.util.Map<String, LabelledImages.Entry> byStem = new java.util.LinkedHashMap<>();
             for (LabelledImages.Entry entry : all) {
-                byStem.putIfAbsent(SegmentCommand.stem(entry.image()), entry);
+                byStem.putIfAbsent(FileNames.stem(entry.image()), entry);
             }
             List<LabelledImages.Entry> listed = new java.util.ArrayList<>();
             for (String line : Files.readAllLines(listFile)) {

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import ai.dilation4j.runtime.io.FileNames;
 
 /**
  * The name each input's results are written under, chosen for the whole run before anything is written, so
@@ -33,12 +34,12 @@ final class OutputNames {
     static Map<Path, String> stems(List<Path> inputs, List<String> suffixes, Path outDir) throws ClashException {
         Map<String, Integer> stemCounts = new HashMap<>();
         for (Path input : inputs) {
-            stemCounts.merge(SegmentCommand.stem(input), 1, Integer::sum);
+            stemCounts.merge(FileNames.stem(input), 1, Integer::sum);
         }
         Map<Path, String> names = new LinkedHashMap<>();
         Map<String, Path> owners = new HashMap<>();
         for (Path input : inputs) {
-            String stem = SegmentCommand.stem(input);
+            String stem = FileNames.stem(input);
             String name = stemCounts.get(stem) > 1 ? input.getFileName().toString() : stem;
             Path previous = owners.putIfAbsent(name, input);
             if (previous != null && !previous.equals(input)) {

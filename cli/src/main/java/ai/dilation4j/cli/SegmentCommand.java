@@ -37,6 +37,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import ai.dilation4j.runtime.io.FileNames;
 
 @Command(name = "segment", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Segment images as fyu/dilation's predict.py does (BGR, mean subtraction, reflected label "
@@ -283,15 +284,7 @@ final class SegmentCommand implements Callable<Integer> {
     }
 
     private static boolean isImageName(Path file) {
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        int dot = name.lastIndexOf('.');
-        return dot > 0 && IMAGE_EXTENSIONS.contains(name.substring(dot + 1));
-    }
-
-    static String stem(Path file) {
-        String name = file.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        return dot > 0 ? name.substring(0, dot) : name;
+        return IMAGE_EXTENSIONS.contains(FileNames.extension(file).toLowerCase(Locale.ROOT));
     }
 
     private static void waitFor(Future<?> future) throws InterruptedException {

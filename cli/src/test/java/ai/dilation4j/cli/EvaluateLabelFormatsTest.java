@@ -27,6 +27,7 @@ import ai.dilation4j.models.ModelRegistry;
 import ai.dilation4j.runtime.evaluate.LabelFormat;
 import ai.dilation4j.runtime.evaluate.LabelReader;
 import ai.dilation4j.runtime.segment.ImageLimits;
+import ai.dilation4j.runtime.io.FileNames;
 
 /**
  * {@code evaluate} with the label files of real data sets (PASCAL VOC palette PNGs, Cityscapes labelIds in the
@@ -114,7 +115,7 @@ class EvaluateLabelFormatsTest {
             assertThat(CliRun.of("segment", "--model", model.toString(), "-o", predicted.toString(), "--output",
                     "labels", image.toString()).exitCode()).isZero();
             int[] prediction = SegmentFixturesTest.pixels(predicted.resolve(
-                    SegmentCommand.stem(image) + "_labels.png"));
+                    FileNames.stem(image) + "_labels.png"));
             int[] labelIds = new int[prediction.length];
             for (int i = 0; i < labelIds.length; i++) {
                 labelIds[i] = (i * 7 + f) % 36;   // every Cityscapes label ID 0..33, and 34, 35 that are none

@@ -1,16 +1,10 @@
 package ai.dilation4j.converter;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,13 +30,17 @@ import ai.dilation4j.converter.caffe.PrototxtReader;
 import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;
 import ai.dilation4j.converter.graph.FeatureShape;
 import ai.dilation4j.converter.graph.GraphBuildContext;
-import ai.dilation4j.converter.graph.LayerMappingTable;
 import ai.dilation4j.converter.graph.WeightBinding;
+import ai.dilation4j.converter.mappers.LayerMappingTable;
 import ai.dilation4j.runtime.DatasetSpec;
+import ai.dilation4j.runtime.ModelFile;
+import ai.dilation4j.runtime.ModelFileException;
 import ai.dilation4j.runtime.ModelMetadata;
 import ai.dilation4j.runtime.SegmentationModel;
 import ai.dilation4j.runtime.SourceFile;
 import ai.dilation4j.runtime.io.ArraySizes;
+import ai.dilation4j.runtime.io.FileNames;
+import ai.dilation4j.runtime.io.Sha256;
 
 /**
  * Converts a Caffe deploy prototxt and its trained caffemodel into a DL4J {@link ComputationGraph} that
@@ -63,10 +61,26 @@ public final class CaffeConverter {
         this.mappings = mappings;
     }
 
-    /** Converts and returns the model in memory; save it with {@link ai.dilation4j.runtime.ModelFile#write}. */
+    /**
+     * Converts and writes the model file atomically: the target appears complete or not at all, and a conversion
+     * or write that fails leaves an existing target as it was.
+     */
+    public SavedModel convertTo(Path prototxt, Path weights, ConversionOptions options, Path target)
+            throws ConversionException, ModelFileException {
+        try (SegmentationModel model = convert(prototxt, weights, options)) {
+            options.progress().step("Saving " + target);
+            long started = System.nanoTime();
+            ModelFile.write(model.graph(), model.metadata(), target);
+            return new SavedModel(target, model.metadata(), model.graph().numParams(),
+                    Duration.ofNanos(System.nanoTime() - started));
+        }
+    }
+
+    /** Converts and returns the model in memory; {@link #convertTo} also saves it. */
     public SegmentationModel convert(Path prototxt, Path weights, ConversionOptions options)
             throws ConversionException {
-        GraphPlan plan = plan(prototxt);
+        byte[] prototxtBytes = PrototxtReader.readBytes(prototxt);
+        GraphPlan plan = plan(PrototxtReader.parse(prototxtBytes, prototxt), prototxt);
         // Everything the file must hold is checked before the graph allocates its parameters, so a prototxt or
         // caffemodel that does not fit costs a message, not gigabytes.
         checkLayout(plan.context().weightBindings(), CaffeModelReader.readLayout(weights), weights);
@@ -88,9 +102,10 @@ public final class CaffeConverter {
         }
         String name = options.name()
                 .or(() -> Optional.of(plan.net().name()).filter(n -> !n.isEmpty()))
-                .orElse(stem(weights));
+                .orElse(FileNames.stem(weights));
         List<SourceFile> sources = List.of(
-                new SourceFile("prototxt", prototxt.getFileName().toString(), size(prototxt), sha256(prototxt)),
+                new SourceFile("prototxt", prototxt.getFileName().toString(), prototxtBytes.length,
+                        Sha256.of(prototxtBytes)),
                 new SourceFile("weights", weights.getFileName().toString(), weightsRead.bytes(), weightsRead.sha256()));
         ModelMetadata metadata = new ModelMetadata(ModelMetadata.FORMAT_VERSION, name, plan.input().blob(),
                 plan.input().shape(), outputBlob, numClasses, plan.context().blobVertices(), sources,
@@ -103,7 +118,7 @@ public final class CaffeConverter {
      * caffemodel for this prototxt must contain.
      */
     public List<WeightBinding> weightLayout(Path prototxt) throws ConversionException {
-        return List.copyOf(plan(prototxt).context().weightBindings().values());
+        return List.copyOf(plan(PrototxtReader.read(prototxt), prototxt).context().weightBindings().values());
     }
 
     /** A mapped network: its DL4J configuration and the conversion state that produced it. */
@@ -112,8 +127,7 @@ public final class CaffeConverter {
                              String outputBlob) {
     }
 
-    private GraphPlan plan(Path prototxt) throws ConversionException {
-        CaffeNetDefinition net = PrototxtReader.read(prototxt);
+    private GraphPlan plan(CaffeNetDefinition net, Path prototxt) throws ConversionException {
         if (net.inputs().size() != 1) {
             throw new UnsupportedLayerException(prototxt + " declares " + net.inputs().size()
                     + " inputs; dilation4j converts single-input image networks.");
@@ -265,32 +279,6 @@ public final class CaffeConverter {
             arrays.add(blobs.get(i).values().reshape('c', binding.expectedShapes().get(i)));
         }
         binding.binder().bind(graph, arrays);
-    }
-
-    private static long size(Path file) throws ConversionException {
-        try {
-            return Files.size(file);
-        } catch (IOException e) {
-            throw new ConversionException("Cannot read " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    static String sha256(Path file) throws ConversionException {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-        } catch (IOException e) {
-            throw new ConversionException("Cannot read " + file + ": " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("The JVM has no SHA-256", e);
-        }
-    }
-
-    /** The file name without its extension. */
-    static String stem(Path file) {
-        String name = file.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        return dot > 0 ? name.substring(0, dot) : name;
     }
 
     private static String versionOf(Class<?> type) {

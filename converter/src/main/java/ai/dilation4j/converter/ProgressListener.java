@@ -12,4 +12,8 @@ public interface ProgressListener {
      * @param total units in all
      */
     void progress(String step, long done, long total);
+
+    /** A step that has no measurable progress, e.g. {@code "Saving model.zip"}. */
+    default void step(String text) {
+    }
 }

@@ -15,6 +15,7 @@ import ai.dilation4j.converter.caffe.proto.Caffe.BlobShape;
 import ai.dilation4j.converter.caffe.proto.Caffe.V1LayerParameter.LayerType;
 import ai.dilation4j.converter.graph.WeightBinding;
 import ai.dilation4j.runtime.io.AtomicFiles;
+import ai.dilation4j.runtime.io.FileNames;
 
 /**
  * Writes a caffemodel with random weights for a prototxt: what benchmarks and tests use where the real trained
@@ -50,7 +51,7 @@ public final class RandomCaffeModel {
         try {
             AtomicFiles.write(output, file -> {
                 CodedOutputStream out = CodedOutputStream.newInstance(file, 1 << 16);
-                out.writeString(NET_NAME, CaffeConverter.stem(prototxt));
+                out.writeString(NET_NAME, FileNames.stem(prototxt));
                 boolean first = true;
                 for (WeightBinding layer : layout) {
                     parameters[0] += writeLayer(out, layer, seed, format, first);

@@ -7,12 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -33,9 +30,9 @@ import ai.dilation4j.models.download.Failure;
 import ai.dilation4j.models.download.Source;
 import ai.dilation4j.models.download.Sources;
 import ai.dilation4j.runtime.DilationException;
-import ai.dilation4j.runtime.ModelFile;
 import ai.dilation4j.runtime.ModelFileException;
 import ai.dilation4j.runtime.SegmentationModel;
+import ai.dilation4j.runtime.io.Sha256;
 
 /**
  * The pretrained DilatedNet models, fetched on first use: the caffemodel comes from the first source that delivers it
@@ -220,10 +217,10 @@ public final class ModelZoo {
             listener.message("Converting " + preset.weightsFile() + " against the bundled "
                     + preset.modelName() + "_deploy.prototxt");
             long started = System.nanoTime();
-            try (SegmentationModel converted = new CaffeConverter().convert(prototxt, download.file(),
-                    ConversionOptions.builder().preset(preset.name(), preset.dataset()).name(preset.modelName())
-                            .progress(listener::conversion).build())) {
-                ModelFile.write(converted.graph(), converted.metadata(), model);
+            try {
+                new CaffeConverter().convertTo(prototxt, download.file(), ConversionOptions.builder()
+                        .preset(preset.name(), preset.dataset()).name(preset.modelName())
+                        .progress(listener::conversion).build(), model);
             } catch (ConversionException e) {
                 throw new ModelFetchException("The " + preset.weightsFile() + " from " + describe(download.source())
                         + " (SHA-256 " + download.sha256() + ") does not convert against the pinned deploy prototxt of "
@@ -241,7 +238,7 @@ public final class ModelZoo {
         try (InputStream in = preset.prototxt().openStream()) {
             bytes = in.readAllBytes();
         }
-        String sha256 = sha256(bytes);
+        String sha256 = Sha256.of(bytes);
         if (!sha256.equalsIgnoreCase(preset.prototxtSha256())) {
             throw new IOException("The deploy prototxt of preset " + preset.name() + " (" + preset.prototxt()
                     + ") has SHA-256 " + sha256 + " instead of the pinned " + preset.prototxtSha256()
@@ -310,14 +307,6 @@ public final class ModelZoo {
 
     private static String megabytes(long bytes) {
         return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("The JVM has no SHA-256", e);
-        }
     }
 
     /** The directories {@code dir} and its missing parents that a fetch would create, deepest first. */

@@ -11,10 +11,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +27,7 @@ import ai.dilation4j.converter.caffe.proto.Caffe.BlobShape;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import ai.dilation4j.runtime.io.Sha256;
 
 /**
  * Streams the trained parameters out of a binary {@code .caffemodel} ({@code NetParameter}), one layer at a
@@ -87,7 +86,7 @@ public final class CaffeModelReader {
     /** Reads the file, reporting the bytes read so far as step {@code "Reading weights"}. */
     public static Summary read(Path file, LayerConsumer consumer, ProgressListener progress)
             throws ConversionException {
-        MessageDigest sha256 = newSha256();
+        MessageDigest sha256 = Sha256.newDigest();
         long bytes = size(file);
         int layers;
         try (InputStream raw = Files.newInputStream(file);
@@ -97,7 +96,7 @@ public final class CaffeModelReader {
         } catch (IOException e) {
             throw cannotRead(file, e);
         }
-        return new Summary(bytes, HexFormat.of().formatHex(sha256.digest()), layers);
+        return new Summary(bytes, Sha256.hex(sha256), layers);
     }
 
     /**
@@ -293,14 +292,6 @@ public final class CaffeModelReader {
             remaining -= piece;
         }
         return previous == null ? values : Nd4j.concat(0, previous, values);
-    }
-
-    private static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("The JVM has no SHA-256", e);
-        }
     }
 
     /** Reports the bytes read through it every few MB. */

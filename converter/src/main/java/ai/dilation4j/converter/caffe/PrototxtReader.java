@@ -1,6 +1,8 @@
 package ai.dilation4j.converter.caffe;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -31,23 +33,37 @@ public final class PrototxtReader {
     }
 
     public static CaffeNetDefinition read(Path prototxt) throws ConversionException {
-        String text;
+        return parse(readBytes(prototxt), prototxt);
+    }
+
+    /** The file's bytes, for a caller that also records them (size, SHA-256) and so reads the file only once. */
+    public static byte[] readBytes(Path prototxt) throws ConversionException {
         try {
-            text = Files.readString(prototxt, StandardCharsets.UTF_8);
+            return Files.readAllBytes(prototxt);
         } catch (NoSuchFileException e) {
             throw new ConversionException("Prototxt file " + prototxt + " does not exist.", e);
         } catch (IOException e) {
-            throw new ConversionException("Cannot read prototxt file " + prototxt + ": " + e.getMessage(), e);
+            throw cannotRead(prototxt, e);
+        }
+    }
+
+    /** Parses the bytes of a prototxt read from {@code source} (named in messages). */
+    public static CaffeNetDefinition parse(byte[] bytes, Path source) throws ConversionException {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw cannotRead(source, e);
         }
         NetParameter.Builder net = NetParameter.newBuilder();
         try {
             PARSER.merge(text, net);
         } catch (TextFormat.ParseException e) {
-            throw new ConversionException("Syntax error in prototxt " + prototxt + " at line " + e.getLine()
+            throw new ConversionException("Syntax error in prototxt " + source + " at line " + e.getLine()
                     + ", column " + e.getColumn() + ": " + stripPosition(e.getMessage())
                     + ". Fix the file there; it must be a Caffe NetParameter in protobuf text format.", e);
         }
-        return toDefinition(net.build(), prototxt);
+        return toDefinition(net.build(), source);
     }
 
     static CaffeNetDefinition toDefinition(NetParameter net, Path source) throws ConversionException {
@@ -127,6 +143,10 @@ public final class PrototxtReader {
 
     private static long[] dims(BlobShape shape) {
         return shape.getDimList().stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static ConversionException cannotRead(Path prototxt, IOException e) {
+        return new ConversionException("Cannot read prototxt file " + prototxt + ": " + e.getMessage(), e);
     }
 
     private static String stripPosition(String message) {

@@ -11,8 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import ai.dilation4j.runtime.io.Sha256;
 
 /**
  * The bytes received so far for one target, kept under a name of their own beside it ({@code <target>.partial}) so
@@ -36,7 +35,7 @@ final class PartialFile implements Closeable {
     private final Path path;
     private final FileChannel channel;
     private final FileLock lock;
-    private final MessageDigest digest = newSha256();
+    private final MessageDigest digest = Sha256.newDigest();
     private long length;
     /** Whether {@link #digest} covers the first {@link #length} bytes; false for bytes left by an earlier run. */
     private boolean hashed;
@@ -151,7 +150,7 @@ final class PartialFile implements Closeable {
     synchronized String sha256() throws IOException, InterruptedException {
         prepareResume();
         try {
-            return HexFormat.of().formatHex(((MessageDigest) digest.clone()).digest());
+            return Sha256.hex((MessageDigest) digest.clone());
         } catch (CloneNotSupportedException e) {
             throw new IllegalStateException("The JVM's SHA-256 cannot be cloned", e);
         }
@@ -181,14 +180,6 @@ final class PartialFile implements Closeable {
         }
         if (length == 0) {
             Files.deleteIfExists(path);
-        }
-    }
-
-    static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("The JVM has no SHA-256", e);
         }
     }
 }

@@ -12,6 +12,7 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 
 import ai.dilation4j.runtime.InvalidInputException;
+import ai.dilation4j.runtime.io.FileNames;
 
 /** Pairs the images of a data set with their label images, as the {@link LabelFormat} lays them out. */
 public final class LabelledImages {
@@ -46,7 +47,7 @@ public final class LabelledImages {
             }
         }
         return switch (format) {
-            case INDEX -> pair(imagesDir, labelsDir, 1, LabelledImages::stem, LabelledImages::stem,
+            case INDEX -> pair(imagesDir, labelsDir, 1, FileNames::stem, FileNames::stem,
                     stem -> stem + ".*", "");
             case CITYSCAPES -> pair(imagesDir, labelsDir, Integer.MAX_VALUE,
                     name -> CityscapesLabels.frameKey(name, CityscapesLabels.IMAGE_SUFFIX),
@@ -92,10 +93,5 @@ public final class LabelledImages {
         try (Stream<Path> files = Files.walk(dir, depth)) {
             return files.filter(Files::isRegularFile).sorted().toList();
         }
-    }
-
-    private static String stem(String fileName) {
-        int dot = fileName.lastIndexOf('.');
-        return dot > 0 ? fileName.substring(0, dot) : fileName;
     }
 }

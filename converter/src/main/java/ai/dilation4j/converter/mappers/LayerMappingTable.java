@@ -1,4 +1,4 @@
-package ai.dilation4j.converter.graph;
+package ai.dilation4j.converter.mappers;
 
 import java.util.List;
 import java.util.Map;
@@ -7,15 +7,7 @@ import java.util.stream.Collectors;
 
 import ai.dilation4j.converter.UnsupportedLayerException;
 import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;
-import ai.dilation4j.converter.mappers.ConcatMapper;
-import ai.dilation4j.converter.mappers.ConvolutionMapper;
-import ai.dilation4j.converter.mappers.CropMapper;
-import ai.dilation4j.converter.mappers.DeconvolutionMapper;
-import ai.dilation4j.converter.mappers.DropoutMapper;
-import ai.dilation4j.converter.mappers.EltwiseMapper;
-import ai.dilation4j.converter.mappers.PoolingMapper;
-import ai.dilation4j.converter.mappers.ReluMapper;
-import ai.dilation4j.converter.mappers.SoftmaxMapper;
+import ai.dilation4j.converter.graph.LayerMapper;
 
 /**
  * Which mapper converts which Caffe layer type. Adding a type is one {@link LayerMapper} and one line here.
