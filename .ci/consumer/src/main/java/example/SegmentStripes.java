@@ -20,9 +20,9 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.runtime.ModelMetadata;
-import ai.dilation4j.runtime.SegmentationModel;
-import ai.dilation4j.runtime.Segmenter;
-import ai.dilation4j.runtime.SegmenterOptions;
+import ai.dilation4j.runtime.model.SegmentationModel;
+import ai.dilation4j.runtime.model.Segmenter;
+import ai.dilation4j.runtime.model.SegmenterOptions;
 import ai.dilation4j.runtime.segment.SegmentationResult;
 
 /**

@@ -2,7 +2,7 @@ package ai.dilation4j.cli;
 
 import java.io.PrintWriter;
 
-import ai.dilation4j.converter.ProgressListener;
+import ai.dilation4j.converter.api.ProgressListener;
 
 /**
  * A one-line progress bar on the terminal: {@code Reading weights [#########.........] 52% 294/565 MB}. It draws

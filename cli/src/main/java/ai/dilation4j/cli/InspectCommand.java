@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.runtime.ModelMetadata;
-import ai.dilation4j.runtime.SegmentationModel;
+import ai.dilation4j.runtime.model.SegmentationModel;
 import ai.dilation4j.runtime.SourceFile;
 import ai.dilation4j.runtime.VertexSummary;
 import picocli.CommandLine.Command;

@@ -26,9 +26,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import ai.dilation4j.runtime.DilationException;
 import ai.dilation4j.runtime.InvalidInputException;
-import ai.dilation4j.runtime.SegmentationModel;
-import ai.dilation4j.runtime.Segmenter;
-import ai.dilation4j.runtime.SegmenterOptions;
+import ai.dilation4j.runtime.model.SegmentationModel;
+import ai.dilation4j.runtime.model.Segmenter;
+import ai.dilation4j.runtime.model.SegmenterOptions;
 import ai.dilation4j.runtime.segment.ImageSegmenter;
 import ai.dilation4j.runtime.segment.OutputKind;
 import ai.dilation4j.runtime.segment.SegmentationSummary;

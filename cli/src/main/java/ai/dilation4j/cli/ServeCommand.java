@@ -5,9 +5,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import ai.dilation4j.runtime.InvalidInputException;
-import ai.dilation4j.runtime.SegmentationModel;
-import ai.dilation4j.runtime.Segmenter;
-import ai.dilation4j.runtime.SegmenterOptions;
+import ai.dilation4j.runtime.model.SegmentationModel;
+import ai.dilation4j.runtime.model.Segmenter;
+import ai.dilation4j.runtime.model.SegmenterOptions;
 import ai.dilation4j.server.SegmentationService;
 import ai.dilation4j.server.ServiceConfig;
 import picocli.CommandLine.Command;

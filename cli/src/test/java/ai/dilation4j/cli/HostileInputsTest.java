@@ -21,7 +21,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import ai.dilation4j.runtime.SegmentationModel;
+import ai.dilation4j.runtime.model.SegmentationModel;
 import ai.dilation4j.runtime.io.Npy;
 
 /**

@@ -16,9 +16,9 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import ai.dilation4j.runtime.SegmentationModel;
-import ai.dilation4j.runtime.Segmenter;
-import ai.dilation4j.runtime.SegmenterOptions;
+import ai.dilation4j.runtime.model.SegmentationModel;
+import ai.dilation4j.runtime.model.Segmenter;
+import ai.dilation4j.runtime.model.SegmenterOptions;
 import ai.dilation4j.runtime.segment.SegmentationResult;
 
 /**

@@ -1,5 +1,9 @@
 package ai.dilation4j.converter;
 
+import ai.dilation4j.converter.api.ConversionException;
+import ai.dilation4j.converter.api.UnsupportedLayerException;
+import ai.dilation4j.converter.api.ProgressListener;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,10 +37,10 @@ import ai.dilation4j.converter.graph.GraphBuildContext;
 import ai.dilation4j.converter.graph.WeightBinding;
 import ai.dilation4j.converter.mappers.LayerMappingTable;
 import ai.dilation4j.runtime.DatasetSpec;
-import ai.dilation4j.runtime.ModelFile;
+import ai.dilation4j.runtime.model.ModelFile;
 import ai.dilation4j.runtime.ModelFileException;
 import ai.dilation4j.runtime.ModelMetadata;
-import ai.dilation4j.runtime.SegmentationModel;
+import ai.dilation4j.runtime.model.SegmentationModel;
 import ai.dilation4j.runtime.SourceFile;
 import ai.dilation4j.runtime.io.ArraySizes;
 import ai.dilation4j.runtime.io.FileNames;

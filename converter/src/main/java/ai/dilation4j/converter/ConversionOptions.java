@@ -1,5 +1,7 @@
 package ai.dilation4j.converter;
 
+import ai.dilation4j.converter.api.ProgressListener;
+
 import java.util.Objects;
 import java.util.Optional;
 

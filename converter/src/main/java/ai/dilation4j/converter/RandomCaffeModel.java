@@ -1,5 +1,7 @@
 package ai.dilation4j.converter;
 
+import ai.dilation4j.converter.api.ConversionException;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,5 +1,7 @@
 package ai.dilation4j.converter;
 
+import ai.dilation4j.converter.api.ConversionException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import ai.dilation4j.converter.caffe.proto.Caffe.BlobShape;
-import ai.dilation4j.runtime.SegmentationModel;
+import ai.dilation4j.runtime.model.SegmentationModel;
 
 /**
  * Prototxts that Caffe refuses or that would need more memory than any machine has: each is refused with a

@@ -1,5 +1,7 @@
 package ai.dilation4j.converter;
 
+import ai.dilation4j.converter.api.ConversionException;
+
 import static ai.dilation4j.testing.BlobAssert.assertBlobClose;
 import static ai.dilation4j.testing.BlobAssert.assertProbabilitiesClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,8 +25,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import ai.dilation4j.converter.caffe.PrototxtReader;
 import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;
-import ai.dilation4j.runtime.ModelFile;
-import ai.dilation4j.runtime.SegmentationModel;
+import ai.dilation4j.runtime.model.ModelFile;
+import ai.dilation4j.runtime.model.SegmentationModel;
 import ai.dilation4j.testing.OpenCvDnnOracle;
 
 /**

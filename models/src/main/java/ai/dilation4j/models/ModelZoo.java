@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import ai.dilation4j.converter.CaffeConverter;
-import ai.dilation4j.converter.ConversionException;
+import ai.dilation4j.converter.api.ConversionException;
 import ai.dilation4j.converter.ConversionOptions;
 import ai.dilation4j.models.download.Download;
 import ai.dilation4j.models.download.DownloadFailedException;
@@ -31,7 +31,7 @@ import ai.dilation4j.models.download.Source;
 import ai.dilation4j.models.download.Sources;
 import ai.dilation4j.runtime.DilationException;
 import ai.dilation4j.runtime.ModelFileException;
-import ai.dilation4j.runtime.SegmentationModel;
+import ai.dilation4j.runtime.model.SegmentationModel;
 import ai.dilation4j.runtime.io.Sha256;
 
 /**

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.sun.net.httpserver.HttpServer;
 
 import ai.dilation4j.converter.RandomCaffeModel;
-import ai.dilation4j.runtime.SegmentationModel;
+import ai.dilation4j.runtime.model.SegmentationModel;
 
 /** The zoo in Java, against a loopback server standing in for dl.yf.io, with a small test preset. */
 class ModelZooTest {

@@ -3,9 +3,9 @@ package ai.dilation4j.samples;
 import java.nio.file.Path;
 
 import ai.dilation4j.models.ModelZoo;
-import ai.dilation4j.runtime.SegmentationModel;
-import ai.dilation4j.runtime.Segmenter;
-import ai.dilation4j.runtime.SegmenterOptions;
+import ai.dilation4j.runtime.model.SegmentationModel;
+import ai.dilation4j.runtime.model.Segmenter;
+import ai.dilation4j.runtime.model.SegmenterOptions;
 import ai.dilation4j.runtime.segment.SegmentationResult;
 
 /**

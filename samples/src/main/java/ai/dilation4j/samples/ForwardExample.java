@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 import ai.dilation4j.runtime.ModelMetadata;
-import ai.dilation4j.runtime.SegmentationModel;
+import ai.dilation4j.runtime.model.SegmentationModel;
 import ai.dilation4j.runtime.io.Npy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

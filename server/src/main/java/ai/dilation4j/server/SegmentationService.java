@@ -19,7 +19,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
-import ai.dilation4j.runtime.Segmenter;
+import ai.dilation4j.runtime.model.Segmenter;
 
 /**
  * The HTTP segmentation service, on Netty.

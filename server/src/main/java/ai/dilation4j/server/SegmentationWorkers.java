@@ -18,7 +18,7 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
-import ai.dilation4j.runtime.Segmenter;
+import ai.dilation4j.runtime.model.Segmenter;
 
 /**
  * Admission and the worker threads: at most {@code threads} segmentations run and {@code queue} more wait; a

@@ -21,8 +21,8 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 
-import ai.dilation4j.converter.ConversionException;
-import ai.dilation4j.converter.ProgressListener;
+import ai.dilation4j.converter.api.ConversionException;
+import ai.dilation4j.converter.api.ProgressListener;
 import ai.dilation4j.converter.caffe.proto.Caffe.BlobShape;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -12,7 +12,7 @@ import java.util.List;
 
 import com.google.protobuf.TextFormat;
 
-import ai.dilation4j.converter.ConversionException;
+import ai.dilation4j.converter.api.ConversionException;
 import ai.dilation4j.converter.caffe.CaffeNetDefinition.NetworkInput;
 import ai.dilation4j.converter.caffe.proto.Caffe.BlobShape;
 import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
 
-import ai.dilation4j.converter.ConversionException;
+import ai.dilation4j.converter.api.ConversionException;
 import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;
 import ai.dilation4j.converter.caffe.proto.Caffe.V1LayerParameter;
 import ai.dilation4j.converter.caffe.proto.Caffe.V1LayerParameter.LayerType;

@@ -2,7 +2,7 @@ package ai.dilation4j.converter.graph;
 
 import java.util.List;
 
-import ai.dilation4j.converter.ConversionException;
+import ai.dilation4j.converter.api.ConversionException;
 import ai.dilation4j.converter.caffe.proto.Caffe.ConvolutionParameter;
 import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;
 import ai.dilation4j.converter.caffe.proto.Caffe.PoolingParameter;

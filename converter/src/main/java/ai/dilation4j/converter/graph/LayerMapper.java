@@ -1,6 +1,6 @@
 package ai.dilation4j.converter.graph;
 
-import ai.dilation4j.converter.ConversionException;
+import ai.dilation4j.converter.api.ConversionException;
 import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;
 
 /**

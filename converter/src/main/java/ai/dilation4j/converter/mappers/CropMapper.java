@@ -2,8 +2,8 @@ package ai.dilation4j.converter.mappers;
 
 import java.util.Arrays;
 
-import ai.dilation4j.converter.ConversionException;
-import ai.dilation4j.converter.UnsupportedLayerException;
+import ai.dilation4j.converter.api.ConversionException;
+import ai.dilation4j.converter.api.UnsupportedLayerException;
 import ai.dilation4j.converter.caffe.proto.Caffe.CropParameter;
 import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;
 import ai.dilation4j.converter.graph.FeatureShape;

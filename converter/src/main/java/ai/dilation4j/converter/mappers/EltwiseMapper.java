@@ -1,6 +1,6 @@
 package ai.dilation4j.converter.mappers;
 
-import ai.dilation4j.converter.ConversionException;
+import ai.dilation4j.converter.api.ConversionException;
 import ai.dilation4j.converter.caffe.proto.Caffe.EltwiseParameter;
 import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;
 import ai.dilation4j.converter.graph.FeatureShape;

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
-import ai.dilation4j.converter.UnsupportedLayerException;
+import ai.dilation4j.converter.api.UnsupportedLayerException;
 import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;
 import ai.dilation4j.converter.graph.LayerMapper;
 

@@ -1,7 +1,7 @@
 package ai.dilation4j.converter.mappers;
 
-import ai.dilation4j.converter.ConversionException;
-import ai.dilation4j.converter.UnsupportedLayerException;
+import ai.dilation4j.converter.api.ConversionException;
+import ai.dilation4j.converter.api.UnsupportedLayerException;
 import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;
 import ai.dilation4j.converter.caffe.proto.Caffe.PoolingParameter;
 import ai.dilation4j.converter.graph.FeatureShape;

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-import ai.dilation4j.converter.ConversionException;
-import ai.dilation4j.converter.UnsupportedLayerException;
+import ai.dilation4j.converter.api.ConversionException;
+import ai.dilation4j.converter.api.UnsupportedLayerException;
 import ai.dilation4j.runtime.graph.CaffeCropVertex;
 
 class CropMapperTest {

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-import ai.dilation4j.converter.ConversionException;
+import ai.dilation4j.converter.api.ConversionException;
 
 class DropoutMapperTest {
 

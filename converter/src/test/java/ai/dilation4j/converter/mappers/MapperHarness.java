@@ -26,7 +26,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import ai.dilation4j.converter.ConversionException;
+import ai.dilation4j.converter.api.ConversionException;
 import ai.dilation4j.converter.caffe.CaffeNetDefinition;
 import ai.dilation4j.converter.caffe.PrototxtReader;
 import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;

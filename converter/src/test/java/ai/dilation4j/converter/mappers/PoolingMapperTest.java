@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import ai.dilation4j.converter.ConversionException;
-import ai.dilation4j.converter.UnsupportedLayerException;
+import ai.dilation4j.converter.api.ConversionException;
+import ai.dilation4j.converter.api.UnsupportedLayerException;
 import ai.dilation4j.runtime.graph.CaffePoolingVertex;
 
 class PoolingMapperTest {

@@ -17,7 +17,7 @@ import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-import ai.dilation4j.converter.ConversionException;
+import ai.dilation4j.converter.api.ConversionException;
 
 class ReluMapperTest {
 

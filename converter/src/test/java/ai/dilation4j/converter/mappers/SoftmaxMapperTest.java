@@ -14,8 +14,8 @@ import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-import ai.dilation4j.converter.ConversionException;
-import ai.dilation4j.converter.UnsupportedLayerException;
+import ai.dilation4j.converter.api.ConversionException;
+import ai.dilation4j.converter.api.UnsupportedLayerException;
 
 class SoftmaxMapperTest {
 

@@ -1,8 +1,8 @@
 package ai.dilation4j.runtime.device;
 
 import java.util.List;
+import java.util.function.Supplier;
 
-import ai.dilation4j.runtime.SegmentationModel;
 import ai.dilation4j.runtime.VertexSummary;
 
 /**
@@ -25,10 +25,12 @@ public final class TileBatchPlanner {
         return (int) Math.max(1, Math.min(MAX_TILES, usable / bytesPerTile));
     }
 
-    /** Device memory one tile needs: three times the largest float activation for the model's input size. */
-    public static long bytesPerTile(SegmentationModel model) {
+    /**
+     * Device memory one tile needs: three times the largest float activation for the model's input size, from the
+     * model's {@code vertices()}.
+     */
+    public static long bytesPerTile(List<VertexSummary> vertices) {
         long largest = 0;
-        List<VertexSummary> vertices = model.vertices();
         for (VertexSummary vertex : vertices) {
             long elements = 1;
             for (long dimension : vertex.outputShape()) {
@@ -41,13 +43,14 @@ public final class TileBatchPlanner {
 
     /**
      * Tiles per pass on the current backend: 1 on the CPU; on CUDA from the least free memory among the visible
-     * GPUs, shared by {@code concurrentPasses} forward passes running at once.
+     * GPUs, shared by {@code concurrentPasses} forward passes running at once. {@code vertices} supplies the model's
+     * {@code vertices()}, only asked for on CUDA because it runs shape inference over the whole graph.
      */
-    public static int forCurrentBackend(SegmentationModel model, int concurrentPasses) {
+    public static int forCurrentBackend(Supplier<List<VertexSummary>> vertices, int concurrentPasses) {
         if (org.nd4j.linalg.factory.Nd4j.getEnvironment().isCPU()) {
             return 1;
         }
         long free = GpuProbe.probe().stream().mapToLong(GpuInfo::freeBytes).min().orElse(0);
-        return tilesThatFit(free / Math.max(1, concurrentPasses), bytesPerTile(model));
+        return tilesThatFit(free / Math.max(1, concurrentPasses), bytesPerTile(vertices.get()));
     }
 }

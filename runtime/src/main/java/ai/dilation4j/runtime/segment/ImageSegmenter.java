@@ -20,7 +20,7 @@ import ai.dilation4j.runtime.SegmentationCancelledException;
  * Segments images with a converted model exactly as fyu/dilation's predict.py does: preprocessing and tiling
  * ({@link TileExtractor}), one forward pass per tile, stitching, upsampling by the dataset's zoom
  * ({@link ProbabilityMap}) and argmax. The three stages are separate methods so a caller can overlap them across
- * images ({@link #prepare}, {@link #infer}, {@link #finish}). Callers use it through {@link ai.dilation4j.runtime.Segmenter}, the one way in.
+ * images ({@link #prepare}, {@link #infer}, {@link #finish}). Callers use it through {@link ai.dilation4j.runtime.model.Segmenter}, the one way in.
  */
 public final class ImageSegmenter {
 

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import ai.dilation4j.runtime.ModelFile;
+import ai.dilation4j.runtime.model.ModelFile;
 import ai.dilation4j.runtime.ModelMetadata;
-import ai.dilation4j.runtime.SegmentationModel;
+import ai.dilation4j.runtime.model.SegmentationModel;
 import ai.dilation4j.runtime.graph.OpenMpWaitPolicy.Outcome;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;

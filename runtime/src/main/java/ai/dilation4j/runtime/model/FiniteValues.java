@@ -1,4 +1,6 @@
-package ai.dilation4j.runtime;
+package ai.dilation4j.runtime.model;
+
+import ai.dilation4j.runtime.InvalidInputException;
 
 import java.util.Arrays;
 

@@ -1,4 +1,6 @@
-package ai.dilation4j.runtime;
+package ai.dilation4j.runtime.model;
+
+import ai.dilation4j.runtime.LayerTiming;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,9 @@
-package ai.dilation4j.runtime;
+package ai.dilation4j.runtime.model;
+
+import ai.dilation4j.runtime.DatasetSpec;
+import ai.dilation4j.runtime.DilationException;
+import ai.dilation4j.runtime.InvalidInputException;
+import ai.dilation4j.runtime.SegmentationCancelledException;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -54,7 +59,7 @@ public final class Segmenter implements AutoCloseable {
             graphs.add(copy);
         }
         int tileBatch = options.tileBatchChosen() ? options.tileBatch()
-                : ai.dilation4j.runtime.device.TileBatchPlanner.forCurrentBackend(model, options.threads());
+                : ai.dilation4j.runtime.device.TileBatchPlanner.forCurrentBackend(model::vertices, options.threads());
         this.pipeline = new ImageSegmenter(model.metadata(), dataset, this::runTiles, tileBatch, options.limits());
     }
 

@@ -1,4 +1,10 @@
-package ai.dilation4j.runtime;
+package ai.dilation4j.runtime.model;
+
+import ai.dilation4j.runtime.InvalidInputException;
+import ai.dilation4j.runtime.LayerTiming;
+import ai.dilation4j.runtime.ModelFileException;
+import ai.dilation4j.runtime.ModelMetadata;
+import ai.dilation4j.runtime.VertexSummary;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

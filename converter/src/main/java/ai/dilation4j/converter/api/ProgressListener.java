@@ -1,4 +1,4 @@
-package ai.dilation4j.converter;
+package ai.dilation4j.converter.api;
 
 /** Receives progress of a long step, e.g. reading a caffemodel of several hundred MB. */
 @FunctionalInterface

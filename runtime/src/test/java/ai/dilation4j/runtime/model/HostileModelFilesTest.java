@@ -1,4 +1,6 @@
-package ai.dilation4j.runtime;
+package ai.dilation4j.runtime.model;
+
+import ai.dilation4j.runtime.ModelFileException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,7 @@
-package ai.dilation4j.runtime;
+package ai.dilation4j.runtime.model;
+
+import ai.dilation4j.runtime.ModelFileException;
+import ai.dilation4j.runtime.ModelMetadata;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package ai.dilation4j.converter;
+package ai.dilation4j.converter.api;
 
 import ai.dilation4j.runtime.DilationException;
 
