@@ -14,9 +14,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
+import ai.dilation4j.runtime.io.Npy;
 import ai.dilation4j.runtime.model.FiniteValues;
 import ai.dilation4j.runtime.model.SegmentationModel;
-import ai.dilation4j.runtime.io.Npy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -14,9 +14,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.runtime.ModelMetadata;
-import ai.dilation4j.runtime.model.SegmentationModel;
 import ai.dilation4j.runtime.SourceFile;
 import ai.dilation4j.runtime.VertexSummary;
+import ai.dilation4j.runtime.model.SegmentationModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;

@@ -1,6 +1,6 @@
 package ai.dilation4j.cli;
 
-import ai.dilation4j.runtime.segment.ImageLimits;
+import ai.dilation4j.runtime.image.ImageLimits;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;

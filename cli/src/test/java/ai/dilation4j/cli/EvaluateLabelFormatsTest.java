@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import ai.dilation4j.models.ModelRegistry;
 import ai.dilation4j.runtime.evaluate.LabelFormat;
 import ai.dilation4j.runtime.evaluate.LabelReader;
-import ai.dilation4j.runtime.segment.ImageLimits;
+import ai.dilation4j.runtime.image.ImageLimits;
 import ai.dilation4j.runtime.io.FileNames;
 
 /**

@@ -11,9 +11,9 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import ai.dilation4j.runtime.segment.ImageLimits;
-import ai.dilation4j.runtime.segment.DecodedImage;
-import ai.dilation4j.runtime.segment.ImageDecoder;
+import ai.dilation4j.runtime.image.DecodedImage;
+import ai.dilation4j.runtime.image.ImageDecoder;
+import ai.dilation4j.runtime.image.ImageLimits;
 
 /** A JPEG whose EXIF orientation says "rotate 90°" is decoded upright, as cv2.imread does for predict.py. */
 class ExifOrientationTest {

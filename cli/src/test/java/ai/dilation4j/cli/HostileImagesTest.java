@@ -12,10 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import ai.dilation4j.runtime.SegmentationCancelledException;
+import ai.dilation4j.runtime.image.ImageTooLargeException;
 import ai.dilation4j.runtime.model.SegmentationModel;
 import ai.dilation4j.runtime.model.Segmenter;
 import ai.dilation4j.runtime.model.SegmenterOptions;
-import ai.dilation4j.runtime.segment.ImageTooLargeException;
 
 /**
  * Images that cost far more than their bytes are refused from their header, on the CLI and in the API, before any

@@ -21,8 +21,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import ai.dilation4j.runtime.model.SegmentationModel;
 import ai.dilation4j.runtime.io.Npy;
+import ai.dilation4j.runtime.model.SegmentationModel;
 
 /**
  * Hostile files and inputs through the command line, as a user's shell sees them: exit code 1, one line naming

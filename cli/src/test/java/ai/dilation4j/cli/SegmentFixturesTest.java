@@ -15,13 +15,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import ai.dilation4j.runtime.segment.ImageLimits;
 import ai.dilation4j.models.ModelPreset;
 import ai.dilation4j.models.ModelRegistry;
 import ai.dilation4j.runtime.DatasetSpec;
+import ai.dilation4j.runtime.image.DecodedImage;
+import ai.dilation4j.runtime.image.ImageDecoder;
+import ai.dilation4j.runtime.image.ImageLimits;
 import ai.dilation4j.runtime.io.Npy;
-import ai.dilation4j.runtime.segment.DecodedImage;
-import ai.dilation4j.runtime.segment.ImageDecoder;
 import ai.dilation4j.runtime.segment.TileExtractor;
 import ai.dilation4j.testing.RequiresSharedData;
 import ai.dilation4j.testing.SharedData;

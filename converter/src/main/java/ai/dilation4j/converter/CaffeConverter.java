@@ -1,9 +1,5 @@
 package ai.dilation4j.converter;
 
-import ai.dilation4j.converter.api.ConversionException;
-import ai.dilation4j.converter.api.UnsupportedLayerException;
-import ai.dilation4j.converter.api.ProgressListener;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +22,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import ai.dilation4j.converter.api.ConversionException;
+import ai.dilation4j.converter.api.ProgressListener;
+import ai.dilation4j.converter.api.UnsupportedLayerException;
 import ai.dilation4j.converter.caffe.BlobLayout;
 import ai.dilation4j.converter.caffe.CaffeBlob;
 import ai.dilation4j.converter.caffe.CaffeModelReader;
@@ -37,14 +36,14 @@ import ai.dilation4j.converter.graph.GraphBuildContext;
 import ai.dilation4j.converter.graph.WeightBinding;
 import ai.dilation4j.converter.mappers.LayerMappingTable;
 import ai.dilation4j.runtime.DatasetSpec;
-import ai.dilation4j.runtime.model.ModelFile;
 import ai.dilation4j.runtime.ModelFileException;
 import ai.dilation4j.runtime.ModelMetadata;
-import ai.dilation4j.runtime.model.SegmentationModel;
 import ai.dilation4j.runtime.SourceFile;
 import ai.dilation4j.runtime.io.ArraySizes;
 import ai.dilation4j.runtime.io.FileNames;
 import ai.dilation4j.runtime.io.Sha256;
+import ai.dilation4j.runtime.model.ModelFile;
+import ai.dilation4j.runtime.model.SegmentationModel;
 
 /**
  * Converts a Caffe deploy prototxt and its trained caffemodel into a DL4J {@link ComputationGraph} that

@@ -1,10 +1,9 @@
 package ai.dilation4j.converter;
 
-import ai.dilation4j.converter.api.ProgressListener;
-
 import java.util.Objects;
 import java.util.Optional;
 
+import ai.dilation4j.converter.api.ProgressListener;
 import ai.dilation4j.runtime.DatasetSpec;
 
 /** Options of a conversion; immutable, built with {@link #builder()}. */

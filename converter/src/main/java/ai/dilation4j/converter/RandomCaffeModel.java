@@ -1,7 +1,5 @@
 package ai.dilation4j.converter;
 
-import ai.dilation4j.converter.api.ConversionException;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,6 +11,7 @@ import java.util.SplittableRandom;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
 
+import ai.dilation4j.converter.api.ConversionException;
 import ai.dilation4j.converter.caffe.proto.Caffe.BlobShape;
 import ai.dilation4j.converter.caffe.proto.Caffe.V1LayerParameter.LayerType;
 import ai.dilation4j.converter.graph.WeightBinding;

@@ -1,8 +1,5 @@
 package ai.dilation4j.converter;
 
-import ai.dilation4j.converter.api.ConversionException;
-import ai.dilation4j.converter.api.ProgressListener;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,8 +11,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import ai.dilation4j.runtime.model.SegmentationModel;
+import ai.dilation4j.converter.api.ConversionException;
+import ai.dilation4j.converter.api.ProgressListener;
 import ai.dilation4j.runtime.io.Sha256;
+import ai.dilation4j.runtime.model.SegmentationModel;
 
 /** {@link CaffeConverter#convertTo}: one call converts and saves, atomically. */
 class ConvertToTest {

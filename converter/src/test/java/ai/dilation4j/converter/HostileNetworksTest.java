@@ -1,7 +1,5 @@
 package ai.dilation4j.converter;
 
-import ai.dilation4j.converter.api.ConversionException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ai.dilation4j.converter.api.ConversionException;
 import ai.dilation4j.converter.caffe.proto.Caffe.BlobShape;
 import ai.dilation4j.runtime.model.SegmentationModel;
 

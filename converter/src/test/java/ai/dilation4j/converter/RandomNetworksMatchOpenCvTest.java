@@ -1,7 +1,5 @@
 package ai.dilation4j.converter;
 
-import ai.dilation4j.converter.api.ConversionException;
-
 import static ai.dilation4j.testing.BlobAssert.assertBlobClose;
 import static ai.dilation4j.testing.BlobAssert.assertProbabilitiesClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,6 +21,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import ai.dilation4j.converter.api.ConversionException;
 import ai.dilation4j.converter.caffe.PrototxtReader;
 import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;
 import ai.dilation4j.runtime.model.ModelFile;

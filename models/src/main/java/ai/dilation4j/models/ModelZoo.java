@@ -21,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import ai.dilation4j.converter.CaffeConverter;
-import ai.dilation4j.converter.api.ConversionException;
 import ai.dilation4j.converter.ConversionOptions;
+import ai.dilation4j.converter.api.ConversionException;
 import ai.dilation4j.models.download.Download;
 import ai.dilation4j.models.download.DownloadFailedException;
 import ai.dilation4j.models.download.Downloader;
@@ -31,8 +31,8 @@ import ai.dilation4j.models.download.Source;
 import ai.dilation4j.models.download.Sources;
 import ai.dilation4j.runtime.DilationException;
 import ai.dilation4j.runtime.ModelFileException;
-import ai.dilation4j.runtime.model.SegmentationModel;
 import ai.dilation4j.runtime.io.Sha256;
+import ai.dilation4j.runtime.model.SegmentationModel;
 
 /**
  * The pretrained DilatedNet models, fetched on first use: the caffemodel comes from the first source that delivers it

@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 import ai.dilation4j.runtime.ModelMetadata;
-import ai.dilation4j.runtime.model.SegmentationModel;
 import ai.dilation4j.runtime.io.Npy;
+import ai.dilation4j.runtime.model.SegmentationModel;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

@@ -16,7 +16,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import ai.dilation4j.runtime.DilationException;
 import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.SegmentationCancelledException;
-import ai.dilation4j.runtime.segment.ImageTooLargeException;
+import ai.dilation4j.runtime.image.ImageTooLargeException;
 import ai.dilation4j.runtime.segment.SegmentationResult;
 
 /**

@@ -6,8 +6,8 @@ import java.util.Map;
 
 import ai.dilation4j.converter.api.ConversionException;
 import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;
-import ai.dilation4j.converter.caffe.proto.Caffe.V1LayerParameter;
 import ai.dilation4j.converter.caffe.proto.Caffe.V1LayerParameter.LayerType;
+import ai.dilation4j.converter.caffe.proto.Caffe.V1LayerParameter;
 
 /** Caffe's {@code UpgradeV1LayerParameter}: a legacy {@code layers} entry as a current {@code layer}. */
 final class V1LayerUpgrader {

@@ -2,9 +2,9 @@ package ai.dilation4j.converter.mappers;
 
 import ai.dilation4j.converter.api.ConversionException;
 import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;
+import ai.dilation4j.converter.graph.FeatureShape;
 import ai.dilation4j.converter.graph.GraphBuildContext;
 import ai.dilation4j.converter.graph.LayerMapper;
-import ai.dilation4j.converter.graph.FeatureShape;
 import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.nd4j.linalg.activations.Activation;

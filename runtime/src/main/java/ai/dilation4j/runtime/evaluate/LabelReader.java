@@ -16,8 +16,8 @@ import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 
 import ai.dilation4j.runtime.InvalidInputException;
-import ai.dilation4j.runtime.segment.ImageLimits;
-import ai.dilation4j.runtime.segment.ImageTooLargeException;
+import ai.dilation4j.runtime.image.ImageLimits;
+import ai.dilation4j.runtime.image.ImageTooLargeException;
 
 /**
  * Reads ground-truth label images as class values. Java's ImageIO, not OpenCV, decodes them: it hands out a

@@ -1,7 +1,5 @@
 package ai.dilation4j.runtime.model;
 
-import ai.dilation4j.runtime.InvalidInputException;
-
 import java.util.Arrays;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -10,6 +8,8 @@ import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.BooleanIndexing;
 import org.nd4j.linalg.indexing.conditions.Conditions;
+
+import ai.dilation4j.runtime.InvalidInputException;
 
 /**
  * Refuses arrays holding NaN or infinite values: a network runs on them without complaint and every output

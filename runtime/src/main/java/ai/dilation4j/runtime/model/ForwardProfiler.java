@@ -1,7 +1,5 @@
 package ai.dilation4j.runtime.model;
 
-import ai.dilation4j.runtime.LayerTiming;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,6 +19,8 @@ import org.nd4j.linalg.api.memory.enums.ResetPolicy;
 import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+
+import ai.dilation4j.runtime.LayerTiming;
 
 /**
  * Runs a graph's vertices one at a time in topological order, as {@code ComputationGraph.output} does, timing

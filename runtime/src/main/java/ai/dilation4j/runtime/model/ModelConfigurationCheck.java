@@ -1,8 +1,5 @@
 package ai.dilation4j.runtime.model;
 
-import ai.dilation4j.runtime.ModelFileException;
-import ai.dilation4j.runtime.ModelMetadata;
-
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -24,6 +21,8 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 
+import ai.dilation4j.runtime.ModelFileException;
+import ai.dilation4j.runtime.ModelMetadata;
 import ai.dilation4j.runtime.io.ArraySizes;
 
 /**

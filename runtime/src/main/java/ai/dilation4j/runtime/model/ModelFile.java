@@ -1,8 +1,5 @@
 package ai.dilation4j.runtime.model;
 
-import ai.dilation4j.runtime.ModelFileException;
-import ai.dilation4j.runtime.ModelMetadata;
-
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -41,6 +38,9 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+
+import ai.dilation4j.runtime.ModelFileException;
+import ai.dilation4j.runtime.ModelMetadata;
 
 /**
  * The dilation4j model file: a DL4J {@link ModelSerializer} zip ({@code configuration.json},

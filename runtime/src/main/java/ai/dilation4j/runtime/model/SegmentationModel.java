@@ -1,11 +1,5 @@
 package ai.dilation4j.runtime.model;
 
-import ai.dilation4j.runtime.InvalidInputException;
-import ai.dilation4j.runtime.LayerTiming;
-import ai.dilation4j.runtime.ModelFileException;
-import ai.dilation4j.runtime.ModelMetadata;
-import ai.dilation4j.runtime.VertexSummary;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +19,12 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
+
+import ai.dilation4j.runtime.InvalidInputException;
+import ai.dilation4j.runtime.LayerTiming;
+import ai.dilation4j.runtime.ModelFileException;
+import ai.dilation4j.runtime.ModelMetadata;
+import ai.dilation4j.runtime.VertexSummary;
 
 /**
  * A converted Caffe network loaded for inference: the DL4J {@link ComputationGraph} and its

@@ -1,10 +1,5 @@
 package ai.dilation4j.runtime.model;
 
-import ai.dilation4j.runtime.DatasetSpec;
-import ai.dilation4j.runtime.DilationException;
-import ai.dilation4j.runtime.InvalidInputException;
-import ai.dilation4j.runtime.SegmentationCancelledException;
-
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +11,10 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import ai.dilation4j.runtime.DatasetSpec;
+import ai.dilation4j.runtime.DilationException;
+import ai.dilation4j.runtime.InvalidInputException;
+import ai.dilation4j.runtime.SegmentationCancelledException;
 import ai.dilation4j.runtime.segment.ImageSegmenter;
 import ai.dilation4j.runtime.segment.SegmentationResult;
 

@@ -1,9 +1,8 @@
 package ai.dilation4j.runtime.model;
 
 import ai.dilation4j.runtime.DatasetSpec;
-
 import ai.dilation4j.runtime.graph.ConvolutionAlgorithm;
-import ai.dilation4j.runtime.segment.ImageLimits;
+import ai.dilation4j.runtime.image.ImageLimits;
 
 /**
  * Settings of a {@link Segmenter}; immutable, built with {@link #builder()}.

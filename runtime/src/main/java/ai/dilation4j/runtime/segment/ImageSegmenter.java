@@ -15,6 +15,10 @@ import ai.dilation4j.runtime.DilationException;
 import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.ModelMetadata;
 import ai.dilation4j.runtime.SegmentationCancelledException;
+import ai.dilation4j.runtime.image.DecodedImage;
+import ai.dilation4j.runtime.image.ImageDecoder;
+import ai.dilation4j.runtime.image.ImageLimits;
+import ai.dilation4j.runtime.image.ImageTooLargeException;
 
 /**
  * Segments images with a converted model exactly as fyu/dilation's predict.py does: preprocessing and tiling

@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import ai.dilation4j.runtime.DatasetSpec;
+import ai.dilation4j.runtime.image.DecodedImage;
 
 /**
  * predict.py's preprocessing: 8-bit BGR → float32 minus the BGR mean (in float32) → {@code BORDER_REFLECT_101}

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import ai.dilation4j.runtime.InvalidInputException;
-import ai.dilation4j.runtime.segment.ImageLimits;
-import ai.dilation4j.runtime.segment.ImageTooLargeException;
+import ai.dilation4j.runtime.image.ImageLimits;
+import ai.dilation4j.runtime.image.ImageTooLargeException;
 
 class LabelReaderTest {
 

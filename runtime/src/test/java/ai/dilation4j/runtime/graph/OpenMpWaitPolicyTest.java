@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import ai.dilation4j.runtime.model.ModelFile;
 import ai.dilation4j.runtime.ModelMetadata;
-import ai.dilation4j.runtime.model.SegmentationModel;
 import ai.dilation4j.runtime.graph.OpenMpWaitPolicy.Outcome;
+import ai.dilation4j.runtime.model.ModelFile;
+import ai.dilation4j.runtime.model.SegmentationModel;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

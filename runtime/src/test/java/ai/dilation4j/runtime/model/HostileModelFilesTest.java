@@ -1,7 +1,5 @@
 package ai.dilation4j.runtime.model;
 
-import ai.dilation4j.runtime.ModelFileException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+
+import ai.dilation4j.runtime.ModelFileException;
 
 /**
  * Model files that are damaged, edited or built to exhaust memory: each is refused at load with a one-line

@@ -1,7 +1,5 @@
 package ai.dilation4j.runtime.model;
 
-import ai.dilation4j.runtime.InvalidInputException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,6 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+
+import ai.dilation4j.runtime.InvalidInputException;
 
 /**
  * Inputs a model cannot run on are refused before the forward pass, with what is wrong and where: values that

@@ -1,8 +1,5 @@
 package ai.dilation4j.runtime.model;
 
-import ai.dilation4j.runtime.ModelFileException;
-import ai.dilation4j.runtime.ModelMetadata;
-
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +15,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import ai.dilation4j.runtime.ModelFileException;
+import ai.dilation4j.runtime.ModelMetadata;
 import ai.dilation4j.runtime.graph.CaffePoolingVertex;
 import ai.dilation4j.runtime.graph.GemmConvolutionLayer;
 

@@ -14,6 +14,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.ModelMetadata;
+import ai.dilation4j.runtime.image.ImageLimits;
+import ai.dilation4j.runtime.image.ImageTooLargeException;
 
 /** What a model's geometry allows, decided before any image is read or any tile allocated. */
 class ImageSegmenterGeometryTest {

@@ -1,4 +1,4 @@
-package ai.dilation4j.runtime.segment;
+package ai.dilation4j.runtime.image;
 
 /** Decides, from an image's declared size, whether it may be decoded and segmented. */
 @FunctionalInterface

@@ -1,4 +1,4 @@
-package ai.dilation4j.runtime.segment;
+package ai.dilation4j.runtime.image;
 
 import ai.dilation4j.runtime.InvalidInputException;
 

@@ -1,4 +1,4 @@
-package ai.dilation4j.runtime.segment;
+package ai.dilation4j.runtime.image;
 
 /**
  * Bounds on the work and memory one image may cost, checked from the image header before it is decoded: the
