@@ -14,6 +14,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 import ai.dilation4j.runtime.io.Npy;
+import ai.dilation4j.testing.SmallNetworks;
 
 /**
  * Every kind of bad input gets a message naming the file or layer and what to do, exit code 1 (2 for wrong
@@ -21,17 +22,7 @@ import ai.dilation4j.runtime.io.Npy;
  */
 class BadInputTest {
 
-    private static final String NET = """
-            name: "tiny"
-            input: "data"
-            input_shape { dim: 1 dim: 3 dim: 9 dim: 11 }
-            layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1"
-                    convolution_param { num_output: 4 kernel_size: 3 } }
-            layer { name: "relu1" type: "ReLU" bottom: "conv1" top: "conv1" }
-            layer { name: "score" type: "Convolution" bottom: "conv1" top: "score"
-                    convolution_param { num_output: 5 kernel_size: 1 } }
-            layer { name: "prob" type: "Softmax" bottom: "score" top: "prob" }
-            """;
+    private static final String NET = SmallNetworks.CONV_RELU_SCORE;
 
     @TempDir
     Path dir;

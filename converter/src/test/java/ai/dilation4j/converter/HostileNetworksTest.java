@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import ai.dilation4j.converter.api.ConversionException;
 import ai.dilation4j.converter.caffe.proto.Caffe.BlobShape;
 import ai.dilation4j.runtime.model.SegmentationModel;
+import ai.dilation4j.testing.SmallNetworks;
 
 /**
  * Prototxts that Caffe refuses or that would need more memory than any machine has: each is refused with a
@@ -25,17 +26,7 @@ import ai.dilation4j.runtime.model.SegmentationModel;
  */
 class HostileNetworksTest {
 
-    private static final String NET = """
-            name: "small"
-            input: "data"
-            input_shape { dim: 1 dim: 3 dim: 9 dim: 11 }
-            layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1"
-                    convolution_param { num_output: 4 kernel_size: 3 } }
-            layer { name: "relu1" type: "ReLU" bottom: "conv1" top: "conv1" }
-            layer { name: "score" type: "Convolution" bottom: "conv1" top: "score"
-                    convolution_param { num_output: 5 kernel_size: 1 } }
-            layer { name: "prob" type: "Softmax" bottom: "score" top: "prob" }
-            """;
+    private static final String NET = SmallNetworks.CONV_RELU_SCORE;
 
     @TempDir
     Path dir;
