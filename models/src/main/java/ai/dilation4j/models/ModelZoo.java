@@ -183,7 +183,7 @@ public final class ModelZoo {
         Path target = cache.download(preset);
         listener.message("Fetching " + preset.weightsFile() + " for preset " + preset.name() + " ("
                 + preset.knownWeightsSize().stream().mapToObj(ModelZoo::megabytes).findFirst().orElse("size not known")
-                + "); sources, in order: " + sources.stream().map(ModelZoo::describe).collect(Collectors.joining(", ")));
+                + "); sources, in order: " + sources.stream().map(Source::toString).collect(Collectors.joining(", ")));
         Download download;
         try {
             download = downloader().fetch(sources, target, preset.knownWeightsSha256());
@@ -192,10 +192,10 @@ public final class ModelZoo {
         }
         try {
             listener.message(String.format(Locale.ROOT, "Got %s from %s: %s, SHA-256 %s", preset.weightsFile(),
-                    describe(download.source()), megabytes(download.size()), download.sha256()));
+                    download.source(), megabytes(download.size()), download.sha256()));
             Optional<String> trusted = preset.knownWeightsSha256().isPresent() ? Optional.empty() : recordedSha256(preset);
             if (trusted.isPresent() && !trusted.get().equalsIgnoreCase(download.sha256()) && !acceptChangedWeights) {
-                throw new ModelFetchException("The " + preset.weightsFile() + " from " + describe(download.source())
+                throw new ModelFetchException("The " + preset.weightsFile() + " from " + download.source()
                         + " has SHA-256 " + download.sha256() + ", but the first one this cache accepted for preset "
                         + preset.name() + " had " + trusted.get() + " (recorded in " + cache.weightsRecord(preset)
                         + "). It was not used, and is deleted. If you trust the new file, run `dilation4j fetch "
@@ -222,7 +222,7 @@ public final class ModelZoo {
                         .preset(preset.name(), preset.dataset()).name(preset.modelName())
                         .progress(listener::conversion).build(), model);
             } catch (ConversionException e) {
-                throw new ModelFetchException("The " + preset.weightsFile() + " from " + describe(download.source())
+                throw new ModelFetchException("The " + preset.weightsFile() + " from " + download.source()
                         + " (SHA-256 " + download.sha256() + ") does not convert against the pinned deploy prototxt of "
                         + preset.name() + ": " + e.getMessage() + " It was not accepted, and is deleted.", e);
             }
@@ -272,7 +272,7 @@ public final class ModelZoo {
                 .stallTimeout(stallTimeout)
                 .progress((source, done, total, bytesPerSecond) -> {
                     if (announced.getAndSet(source) != source) {
-                        listener.message("Downloading from " + describe(source)
+                        listener.message("Downloading from " + source
                                 + (total >= 0 ? ", " + megabytes(total) : ""));
                     }
                     listener.download(source, done, total, bytesPerSecond);
@@ -299,10 +299,6 @@ public final class ModelZoo {
                 .append(" --weights FILE`; or add a mirror serving ").append(preset.weightsFile())
                 .append(" with --mirror BASE_URL (or ").append(MIRRORS_ENVIRONMENT).append("=URL,URL).");
         return new ModelFetchException(message.toString());
-    }
-
-    private static String describe(Source source) {
-        return source.toString();
     }
 
     private static String megabytes(long bytes) {

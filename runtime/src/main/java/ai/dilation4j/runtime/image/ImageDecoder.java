@@ -31,7 +31,8 @@ import ai.dilation4j.runtime.InvalidInputException;
  */
 public final class ImageDecoder {
 
-    private static final int HEADER_BYTES = 64 * 1024;
+    /** Enough of the start of a file to tell its format. */
+    private static final int MAGIC_BYTES = 16;
     private static final int TAIL_BYTES = 1024;
 
     private ImageDecoder() {
@@ -44,15 +45,9 @@ public final class ImageDecoder {
 
     public static DecodedImage decode(Path file, long maxEncodedBytes, SizeCheck check) throws InvalidInputException {
         String name = file.toString();
-        byte[] head;
-        byte[] tail;
-        ImageHeader.Size declared;
+        List<String> conversions;
         try (RandomAccessFile input = new RandomAccessFile(file.toFile(), "r")) {
-            EncodedBytes bytes = EncodedBytes.of(input);
-            checkEncodedSize(name, bytes.size(), maxEncodedBytes);
-            head = bytes.read(0, HEADER_BYTES);
-            tail = bytes.read(Math.max(0, bytes.size() - TAIL_BYTES), TAIL_BYTES);
-            declared = declaredSize(name, head, ImageHeader.dimensions(bytes));
+            conversions = inspect(name, EncodedBytes.of(input), maxEncodedBytes, check);
         } catch (FileNotFoundException e) {
             throw new InvalidInputException(Files.isDirectory(file) ? "Image " + name + " is a directory."
                     : Files.exists(file) ? "Cannot open image " + name + ": " + e.getMessage()
@@ -60,10 +55,8 @@ public final class ImageDecoder {
         } catch (IOException e) {
             throw new InvalidInputException("Cannot read image " + name + ": " + e, e);
         }
-        check.check(name, declared.width(), declared.height());
-        checkComplete(name, head, tail);
         Mat bgr = opencv_imgcodecs.imread(name, opencv_imgcodecs.IMREAD_COLOR);
-        return checked(name, bgr, ImageHeader.conversions(head), check);
+        return checked(name, bgr, conversions, check);
     }
 
     public static DecodedImage decode(String name, byte[] encoded, long maxEncodedBytes, SizeCheck check)
@@ -71,14 +64,9 @@ public final class ImageDecoder {
         if (encoded.length == 0) {
             throw new InvalidInputException("Image " + name + " is empty (0 bytes).");
         }
-        checkEncodedSize(name, encoded.length, maxEncodedBytes);
-        ImageHeader.Size declared = declaredSize(name, encoded, ImageHeader.dimensions(encoded));
-        check.check(name, declared.width(), declared.height());
-        EncodedBytes bytes = EncodedBytes.of(encoded);
-        byte[] head;
+        List<String> conversions;
         try {
-            head = bytes.read(0, HEADER_BYTES);
-            checkComplete(name, head, bytes.read(Math.max(0, encoded.length - TAIL_BYTES), TAIL_BYTES));
+            conversions = inspect(name, EncodedBytes.of(encoded), maxEncodedBytes, check);
         } catch (IOException e) {
             throw new IllegalStateException("reading an array cannot fail", e);
         }
@@ -86,7 +74,21 @@ public final class ImageDecoder {
         try (BytePointer data = new BytePointer(encoded); Mat buffer = new Mat(1, encoded.length, opencv_core.CV_8UC1, data)) {
             bgr = opencv_imgcodecs.imdecode(buffer, opencv_imgcodecs.IMREAD_COLOR);
         }
-        return checked(name, bgr, ImageHeader.conversions(head), check);
+        return checked(name, bgr, conversions, check);
+    }
+
+    /**
+     * What an encoded image must pass before it is decoded, from its header and last bytes only: the byte limit, a
+     * size declared in a known format, the size check, a complete JPEG. Returns the conversions decoding will apply.
+     */
+    private static List<String> inspect(String name, EncodedBytes bytes, long maxEncodedBytes, SizeCheck check)
+            throws InvalidInputException, IOException {
+        checkEncodedSize(name, bytes.size(), maxEncodedBytes);
+        byte[] head = bytes.read(0, MAGIC_BYTES);
+        ImageHeader.Size declared = declaredSize(name, head, ImageHeader.dimensions(bytes));
+        check.check(name, declared.width(), declared.height());
+        checkComplete(name, head, bytes.read(Math.max(0, bytes.size() - TAIL_BYTES), TAIL_BYTES));
+        return ImageHeader.conversions(bytes);
     }
 
     /**

@@ -90,7 +90,8 @@ public final class ImageHeader {
     }
 
     /** Human-readable notes on the conversions decoding this file as 8-bit BGR implies; empty for 8-bit color. */
-    static List<String> conversions(byte[] head) {
+    static List<String> conversions(EncodedBytes bytes) throws IOException {
+        byte[] head = bytes.read(0, 26);
         List<String> notes = new ArrayList<>();
         if (isPng(head) && head.length >= 26) {
             int bitDepth = head[24] & 0xff;
@@ -104,7 +105,7 @@ public final class ImageHeader {
             if (colorType == 4 || colorType == 6) {
                 notes.add("alpha channel ignored");
             }
-        } else if (isJpeg(head) && jpegComponents(head) == 1) {
+        } else if (isJpeg(head) && jpegFrameHeader(bytes).map(frame -> frame[9] & 0xff).orElse(-1) == 1) {
             notes.add("grayscale image replicated to 3 channels");
         }
         return notes;
@@ -127,9 +128,19 @@ public final class ImageHeader {
     }
 
     private static Optional<Size> jpegSize(EncodedBytes bytes) throws IOException {
+        Optional<byte[]> frame = jpegFrameHeader(bytes);
+        return frame.map(header -> new Size(bigEndian16(header, 7), bigEndian16(header, 5)));
+    }
+
+    /**
+     * The first 10 bytes of a JPEG's first start-of-frame segment (marker, length, precision, height, width,
+     * components), found by walking the segments from the start, past any amount of metadata; empty if the file ends
+     * or breaks off before one.
+     */
+    private static Optional<byte[]> jpegFrameHeader(EncodedBytes bytes) throws IOException {
         long offset = 2;
         for (int segment = 0; segment < MAX_JPEG_SEGMENTS; segment++) {
-            byte[] marker = bytes.read(offset, 9);
+            byte[] marker = bytes.read(offset, 10);
             if (marker.length < 4 || (marker[0] & 0xff) != 0xFF) {
                 return Optional.empty();
             }
@@ -139,8 +150,7 @@ public final class ImageHeader {
                 continue;
             }
             if (isStartOfFrame(type)) {
-                return marker.length < 9 ? Optional.empty()
-                        : Optional.of(new Size(bigEndian16(marker, 7), bigEndian16(marker, 5)));
+                return marker.length < 10 ? Optional.empty() : Optional.of(marker);
             }
             offset += 2 + bigEndian16(marker, 2);
         }
@@ -296,21 +306,5 @@ public final class ImageHeader {
 
     private static boolean isJpeg(byte[] head) {
         return head.length >= 3 && (head[0] & 0xff) == 0xFF && (head[1] & 0xff) == 0xD8;
-    }
-
-    /** Number of color components in the first start-of-frame segment, or -1 if not found in the bytes given. */
-    private static int jpegComponents(byte[] head) {
-        int i = 2;
-        while (i + 3 < head.length) {
-            if ((head[i] & 0xff) != 0xFF) {
-                return -1;
-            }
-            int marker = head[i + 1] & 0xff;
-            if (isStartOfFrame(marker)) {
-                return i + 9 < head.length ? head[i + 9] & 0xff : -1;
-            }
-            i += 2 + bigEndian16(head, i + 2);
-        }
-        return -1;
     }
 }
