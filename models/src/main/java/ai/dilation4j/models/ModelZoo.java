@@ -281,12 +281,9 @@ public final class ModelZoo {
     }
 
     private List<Source> sources(ModelPreset preset) {
-        if (officialBase == null) {
-            return Sources.forWeights(preset.weightsUrl(), mirrors, Optional.empty());
-        }
-        // The Internet Archive holds copies of dl.yf.io only.
-        return Sources.forWeights(officialBase.resolve(preset.weightsFile()), mirrors, Optional.empty()).stream()
-                .filter(source -> !"web.archive.org".equals(source.uri().getHost())).toList();
+        // The Internet Archive keeps copies of dl.yf.io, not of a base URL given instead of it.
+        return officialBase == null ? Sources.forWeights(preset.weightsUrl(), true, mirrors, Optional.empty())
+                : Sources.forWeights(officialBase.resolve(preset.weightsFile()), false, mirrors, Optional.empty());
     }
 
     private ModelFetchException unavailable(ModelPreset preset, List<Failure> failures) {

@@ -30,18 +30,21 @@ public final class Sources {
 
     /**
      * The sources of a caffemodel: the local file when given, then the official URL, then the Internet Archive's
-     * copy of the official URL (for an http(s) one), then each mirror's {@code base + "/" + file name}.
+     * copy of the official URL (when it keeps one), then each mirror's {@code base + "/" + file name}.
      *
      * @param official    the official URL, e.g. {@code http://dl.yf.io/dilation/models/dilation8_pascal_voc.caffemodel}
+     * @param archived    whether the Internet Archive keeps copies of the official server (it does of dl.yf.io; not
+     *                    of a private copy or a test server standing in for it)
      * @param mirrorBases base URLs of mirrors holding the file under its official name
      * @param localFile   a copy the user already has
      */
-    public static List<Source> forWeights(URI official, List<URI> mirrorBases, Optional<Path> localFile) {
+    public static List<Source> forWeights(URI official, boolean archived, List<URI> mirrorBases,
+                                          Optional<Path> localFile) {
         List<Source> sources = new ArrayList<>();
         localFile.ifPresent(file -> sources.add(new Source(FILE_LABEL, file.toAbsolutePath().normalize().toUri())));
         Source officialSource = of(official);
         sources.add(officialSource);
-        if (officialSource.isNetwork()) {
+        if (archived && officialSource.isNetwork()) {
             sources.add(new Source(ARCHIVE_LABEL, URI.create(ARCHIVE_PREFIX + official)));
         }
         String path = official.getPath() == null ? "" : official.getPath();

@@ -410,7 +410,7 @@ class DownloaderTest {
     void sourcesForWeightsComeInOrder() {
         URI official = URI.create("http://dl.yf.io/dilation/models/dilation8_pascal_voc.caffemodel");
         Path local = dir.resolve("mine.caffemodel");
-        List<Source> sources = Sources.forWeights(official,
+        List<Source> sources = Sources.forWeights(official, true,
                 List.of(URI.create("https://m.example/"), URI.create("https://n.example/models")), Optional.of(local));
         assertThat(sources).containsExactly(
                 new Source("file", local.toUri()),
@@ -420,8 +420,10 @@ class DownloaderTest {
                         URI.create("https://m.example/dilation8_pascal_voc.caffemodel")),
                 new Source("mirror https://n.example/models",
                         URI.create("https://n.example/models/dilation8_pascal_voc.caffemodel")));
-        assertThat(Sources.forWeights(official, List.of(), Optional.empty())).extracting(Source::label)
+        assertThat(Sources.forWeights(official, true, List.of(), Optional.empty())).extracting(Source::label)
                 .containsExactly("dl.yf.io", "Internet Archive");
+        assertThat(Sources.forWeights(official, false, List.of(), Optional.empty())).extracting(Source::label)
+                .containsExactly("dl.yf.io");
     }
 
     @Test
