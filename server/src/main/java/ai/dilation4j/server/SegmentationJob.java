@@ -66,12 +66,20 @@ final class SegmentationJob implements Runnable {
         if (!state.compareAndSet(State.QUEUED, State.RUNNING)) {
             return;
         }
-        int status = HttpResponseStatus.INTERNAL_SERVER_ERROR.code();
+        Answer answer = new Answer(HttpResponseStatus.INTERNAL_SERVER_ERROR.code(), null);
         try {
-            status = segmentAndAnswer();
+            answer = segmentAndAnswer();
         } finally {
-            end(status);
+            // Counted before the answer is written: a client that reads /metrics once it has its answer sees it.
+            end(answer.status());
+            if (answer.response() != null) {
+                channel.writeAndFlush(answer.response());
+            }
         }
+    }
+
+    /** The status to count and the response still to write (null when none is, or one was written already). */
+    private record Answer(int status, FullHttpResponse response) {
     }
 
     /** Stops the job; {@code status} is {@link #CLIENT_GONE} or {@link #SHUTTING_DOWN}. Safe from any thread. */
@@ -89,7 +97,7 @@ final class SegmentationJob implements Runnable {
         }
     }
 
-    private int segmentAndAnswer() {
+    private Answer segmentAndAnswer() {
         FullHttpResponse response;
         try {
             byte[] encoded = body;
@@ -97,7 +105,7 @@ final class SegmentationJob implements Runnable {
             SegmentationResult result = workers.segmenter().segment("request", encoded);
             response = output.render(version, result, keepAlive);
         } catch (SegmentationCancelledException e) {
-            return answerCancelled();
+            return new Answer(answerCancelled(), null);
         } catch (ImageTooLargeException e) {
             response = error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, e.getMessage());
         } catch (InvalidInputException e) {
@@ -109,7 +117,7 @@ final class SegmentationJob implements Runnable {
             if (cancelledWith.get() != 0) {
                 // Interrupted inside a library that reports it its own way.
                 LOG.debug("Cancelled segmentation ended with {}", e.toString());
-                return answerCancelled();
+                return new Answer(answerCancelled(), null);
             }
             LOG.error("Segmentation failed unexpectedly", e);
             response = error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error (" + e.getClass().getSimpleName()
@@ -117,11 +125,9 @@ final class SegmentationJob implements Runnable {
         }
         if (cancelledWith.get() != 0) {
             response.release();
-            return answerCancelled();
+            return new Answer(answerCancelled(), null);
         }
-        int status = response.status().code();
-        channel.writeAndFlush(response);
-        return status;
+        return new Answer(response.status().code(), response);
     }
 
     /** Answers a cancelled job (only when the client is still there to read it) and returns the status to count. */
