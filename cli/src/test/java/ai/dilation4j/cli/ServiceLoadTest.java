@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 import ai.dilation4j.runtime.model.SegmentationModel;
 import ai.dilation4j.runtime.model.Segmenter;
 import ai.dilation4j.runtime.model.SegmenterOptions;
-import ai.dilation4j.runtime.segment.SegmentationImages;
+import ai.dilation4j.runtime.output.SegmentationImages;
 import ai.dilation4j.server.SegmentationService;
 import ai.dilation4j.server.ServiceConfig;
 

@@ -12,9 +12,9 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 
-import ai.dilation4j.runtime.segment.SegmentationImages;
+import ai.dilation4j.runtime.output.SegmentationImages;
+import ai.dilation4j.runtime.output.SegmentationSummary;
 import ai.dilation4j.runtime.segment.SegmentationResult;
-import ai.dilation4j.runtime.segment.SegmentationSummary;
 
 /** What {@code POST /segment?output=...} answers. */
 enum OutputFormat {

@@ -1,5 +1,6 @@
 package ai.dilation4j.runtime.segment;
 
+import java.nio.IntBuffer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,8 +60,12 @@ public final class SegmentationResult {
         return labels.clone();
     }
 
-    int[] labelsView() {
-        return labels;
+    /**
+     * The class index per pixel, row-major, as a read-only view of the result's labels: for writers that read every
+     * label once, without the copy {@link #labels()} makes.
+     */
+    public IntBuffer labelBuffer() {
+        return IntBuffer.wrap(labels).asReadOnlyBuffer();
     }
 
     /** Per-class values the labels were taken from ({@code C x H x W}). */

@@ -1,4 +1,4 @@
-package ai.dilation4j.runtime.segment;
+package ai.dilation4j.runtime.output;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -6,6 +6,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 import org.bytedeco.opencv.opencv_core.Mat;
+
+import ai.dilation4j.runtime.io.Npy;
+import ai.dilation4j.runtime.segment.SegmentationResult;
 
 /**
  * The files a segmentation can be written as, one definition for every command, the service and batch jobs:
@@ -57,7 +60,7 @@ public enum OutputKind {
             case COLOR -> writeMat(SegmentationImages.color(result), file);
             case LABELS -> writeMat(SegmentationImages.labels(result), file);
             case PALETTE -> SegmentationImages.writePalettePng(result, file);
-            case PROB -> SegmentationImages.writeProbabilities(result, file);
+            case PROB -> Npy.write(result.probabilities().toArray(), file);
             case OVERLAY -> writeMat(SegmentationImages.overlay(imageBgr, result), file);
         }
     }

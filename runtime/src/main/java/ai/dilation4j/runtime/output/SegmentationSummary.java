@@ -1,7 +1,9 @@
-package ai.dilation4j.runtime.segment;
+package ai.dilation4j.runtime.output;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+
+import ai.dilation4j.runtime.segment.SegmentationResult;
 
 /**
  * The JSON summary of one segmentation, the same for the {@code segment} command's lines and the service's

@@ -1,10 +1,11 @@
-package ai.dilation4j.runtime.segment;
+package ai.dilation4j.runtime.output;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.IntBuffer;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -19,9 +20,9 @@ import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 import ai.dilation4j.runtime.io.AtomicFiles;
-import ai.dilation4j.runtime.io.Npy;
+import ai.dilation4j.runtime.segment.SegmentationResult;
 
-/** Writes a {@link SegmentationResult} as the files {@code segment} produces. */
+/** A {@link SegmentationResult} as images: label, color, palette and overlay PNGs. */
 public final class SegmentationImages {
 
     private SegmentationImages() {
@@ -29,26 +30,26 @@ public final class SegmentationImages {
 
     /** 8-bit single-channel image of class indices. */
     public static Mat labels(SegmentationResult result) {
-        int[] labels = result.labelsView();
+        IntBuffer labels = result.labelBuffer();
         if (result.dataset().numClasses() > 256) {
             throw new IllegalStateException("more than 256 classes do not fit an 8-bit label image");
         }
         Mat mat = new Mat(result.height(), result.width(), opencv_core.CV_8UC1);
         ByteBuffer pixels = mat.createBuffer();
-        for (int i = 0; i < labels.length; i++) {
-            pixels.put(i, (byte) labels[i]);
+        for (int i = 0; i < labels.limit(); i++) {
+            pixels.put(i, (byte) labels.get(i));
         }
         return mat;
     }
 
     /** The palette color of every pixel's class, as a BGR image (written as RGB PNG, like predict.py). */
     public static Mat color(SegmentationResult result) {
-        int[] labels = result.labelsView();
+        IntBuffer labels = result.labelBuffer();
         List<int[]> palette = result.dataset().palette();
         Mat mat = new Mat(result.height(), result.width(), opencv_core.CV_8UC3);
         ByteBuffer pixels = mat.createBuffer();
-        for (int i = 0; i < labels.length; i++) {
-            int[] rgb = palette.get(labels[i]);
+        for (int i = 0; i < labels.limit(); i++) {
+            int[] rgb = palette.get(labels.get(i));
             pixels.put(3 * i, (byte) rgb[2]);
             pixels.put(3 * i + 1, (byte) rgb[1]);
             pixels.put(3 * i + 2, (byte) rgb[0]);
@@ -118,15 +119,10 @@ public final class SegmentationImages {
         BufferedImage image = new BufferedImage(result.width(), result.height(), BufferedImage.TYPE_BYTE_INDEXED,
                 colors);
         byte[] pixels = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
-        int[] labels = result.labelsView();
-        for (int i = 0; i < labels.length; i++) {
-            pixels[i] = (byte) labels[i];
+        IntBuffer labels = result.labelBuffer();
+        for (int i = 0; i < labels.limit(); i++) {
+            pixels[i] = (byte) labels.get(i);
         }
         return image;
-    }
-
-    /** Writes the per-class probabilities as a float32 {@code C x H x W} .npy file. */
-    public static void writeProbabilities(SegmentationResult result, Path file) throws IOException {
-        Npy.write(result.probabilities().toArray(), file);
     }
 }
