@@ -3,13 +3,10 @@ package ai.dilation4j.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.bytedeco.opencv.global.opencv_core;
-import org.bytedeco.opencv.global.opencv_imgcodecs;
-import org.bytedeco.opencv.opencv_core.Mat;
+import ai.dilation4j.runtime.testing.SyntheticImages;
 
 /**
  * A small random network with DilatedNet's tiling geometry for the pascal_voc preset (label margin 186, zoom 8,
@@ -105,21 +102,8 @@ final class TinyModel {
         return model;
     }
 
-    /** A deterministic synthetic color image (gradients and stripes) of the given size, written as PNG. */
+    /** A deterministic synthetic color scene of the given size ({@link SyntheticImages#scene}), PNG for a .png file. */
     static Path image(Path file, int height, int width, int seed) {
-        try (Mat mat = new Mat(height, width, opencv_core.CV_8UC3)) {
-            ByteBuffer pixels = mat.createBuffer();
-            java.util.Random random = new java.util.Random(seed);
-            for (int y = 0; y < height; y++) {
-                for (int x = 0; x < width; x++) {
-                    int i = 3 * (y * width + x);
-                    pixels.put(i, (byte) ((x * 255 / width + random.nextInt(30)) & 0xff));
-                    pixels.put(i + 1, (byte) ((y * 255 / height + random.nextInt(30)) & 0xff));
-                    pixels.put(i + 2, (byte) (((x / 7 + y / 5) % 2) * 200 + random.nextInt(50)));
-                }
-            }
-            assertThat(opencv_imgcodecs.imwrite(file.toString(), mat)).isTrue();
-        }
-        return file;
+        return SyntheticImages.scene(file, height, width, seed);
     }
 }

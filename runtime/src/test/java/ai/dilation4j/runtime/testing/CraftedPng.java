@@ -1,4 +1,4 @@
-package ai.dilation4j.cli;
+package ai.dilation4j.runtime.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,13 +12,13 @@ import java.util.zip.DeflaterOutputStream;
  * Valid PNG files of any declared size, all pixels zero, built without holding their pixels: the rows are
  * streamed through the deflater. A 30000 x 30000 1-bit image is ~110 KB here and 2.7 GB once OpenCV decodes it.
  */
-final class CraftedPng {
+public final class CraftedPng {
 
     private CraftedPng() {
     }
 
     /** A grayscale PNG of {@code bitDepth} (1, 8 or 16) bits per pixel, every pixel zero. */
-    static byte[] zeros(int width, int height, int bitDepth) throws IOException {
+    public static byte[] zeros(int width, int height, int bitDepth) throws IOException {
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
         ByteBuffer header = ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) bitDepth).put((byte) 0)

@@ -1,4 +1,4 @@
-package ai.dilation4j.cli;
+package ai.dilation4j.runtime.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,18 +15,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 import ai.dilation4j.runtime.graph.ConvolutionAlgorithm;
 import ai.dilation4j.runtime.image.ImageTooLargeException;
-import ai.dilation4j.runtime.model.SegmentationModel;
-import ai.dilation4j.runtime.model.Segmenter;
-import ai.dilation4j.runtime.model.SegmenterOptions;
 import ai.dilation4j.runtime.segment.SegmentationResult;
+import ai.dilation4j.runtime.testing.SyntheticImages;
 
 /** Every input form of the Segmenter gives the same result; options change resolution and limits. */
 class SegmenterInputsTest {
 
     @Test
     void pathBytesBufferedImageAndMatAgree(@TempDir Path dir) throws Exception {
-        Path image = TinyModel.image(dir.resolve("scene.png"), 37, 29, 5);
-        try (SegmentationModel model = SegmentationModel.load(TinyModel.convert(dir));
+        Path image = SyntheticImages.scene(dir.resolve("scene.png"), 37, 29, 5);
+        try (SegmentationModel model = SegmentationModel.load(TinyGraph.tiled(dir.resolve("tiny.zip")));
              Segmenter segmenter = model.segmenter(SegmenterOptions.builder().tileBatch(3).build());
              Mat mat = opencv_imgcodecs.imread(image.toString())) {
             SegmentationResult fromPath = segmenter.segment(image);
@@ -42,9 +40,9 @@ class SegmenterInputsTest {
     /** The tiny model's 3x3 layer over 128 channels rounds differently with each algorithm, within 1e-5. */
     @Test
     void convolutionAlgorithmIsChosenPerSegmenter(@TempDir Path dir) throws Exception {
-        Path image = TinyModel.image(dir.resolve("scene.png"), 37, 29, 5);
-        // WIDE_MIX: TinyModel's own 3x3 layer is too small for Winograd's algorithm to be chosen.
-        try (SegmentationModel model = SegmentationModel.load(TinyModel.convert(dir, TinyModel.WIDE_MIX));
+        Path image = SyntheticImages.scene(dir.resolve("scene.png"), 37, 29, 5);
+        // TinyGraph.tiled's own 3x3 layer is too small for Winograd's algorithm to be chosen.
+        try (SegmentationModel model = SegmentationModel.load(TinyGraph.tiledWithWinogradLayer(dir.resolve("tiny.zip")));
              Segmenter winograd = model.segmenter(SegmenterOptions.builder()
                      .convolution(ConvolutionAlgorithm.WINOGRAD).build());
              Segmenter gemm = model.segmenter(SegmenterOptions.builder()
@@ -59,8 +57,8 @@ class SegmenterInputsTest {
 
     @Test
     void networkResolutionAndLimits(@TempDir Path dir) throws Exception {
-        Path image = TinyModel.image(dir.resolve("scene.png"), 37, 29, 6);
-        try (SegmentationModel model = SegmentationModel.load(TinyModel.convert(dir));
+        Path image = SyntheticImages.scene(dir.resolve("scene.png"), 37, 29, 6);
+        try (SegmentationModel model = SegmentationModel.load(TinyGraph.tiled(dir.resolve("tiny.zip")));
              Segmenter coarse = model.segmenter(SegmenterOptions.builder()
                      .outputResolution(SegmenterOptions.OutputResolution.NETWORK).build());
              Segmenter small = model.segmenter(SegmenterOptions.builder().maxInputPixels(1000).build());

@@ -1,4 +1,4 @@
-package ai.dilation4j.cli;
+package ai.dilation4j.runtime.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,28 +13,23 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import ai.dilation4j.runtime.model.SegmentationModel;
-import ai.dilation4j.runtime.model.Segmenter;
-import ai.dilation4j.runtime.model.SegmenterOptions;
 import ai.dilation4j.runtime.segment.SegmentationResult;
-import ai.dilation4j.testing.SharedData;
+import ai.dilation4j.runtime.testing.SyntheticImages;
 
 /**
- * 8 threads segmenting the fixtures' images (one 900x900 tile each) through one Segmenter get exactly the
- * sequential results.
+ * 8 threads segmenting images of several sizes (several tiles each) through one Segmenter, two graphs and two
+ * tiles per network call, get exactly the sequential results. The model has both convolution kernels (im2col +
+ * GEMM and Winograd's), whose working memory must not be shared between the graphs.
  */
 class SegmenterConcurrencyTest {
 
     @Test
     void eightThreadsMatchSequentialCalls(@TempDir Path dir) throws Exception {
-        Path fixture = SharedData.require().resolve("fixtures/dilation8_pascal_voc");
-        Path modelFile = dir.resolve("voc.zip");
-        assertThat(CliRun.of("convert", "--prototxt", fixture.resolve("deploy.prototxt").toString(), "--weights",
-                fixture.resolve("weights.caffemodel").toString(), "--preset", "pascal_voc", "-o",
-                modelFile.toString()).exitCode()).isZero();
+        Path modelFile = TinyGraph.tiledWithWinogradLayer(dir.resolve("tiny.zip"));
         List<Path> images = new ArrayList<>();
-        for (Path f : SharedData.fixtures()) {
-            images.add(f.resolve("input.png"));
+        int[][] sizes = {{37, 29}, {40, 50}, {61, 45}, {20, 70}};
+        for (int i = 0; i < sizes.length; i++) {
+            images.add(SyntheticImages.scene(dir.resolve("scene" + i + ".png"), sizes[i][0], sizes[i][1], i));
         }
         try (SegmentationModel model = SegmentationModel.load(modelFile)) {
             List<SegmentationResult> sequential = new ArrayList<>();

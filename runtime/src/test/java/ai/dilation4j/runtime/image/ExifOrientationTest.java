@@ -1,4 +1,4 @@
-package ai.dilation4j.cli;
+package ai.dilation4j.runtime.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,16 +11,14 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import ai.dilation4j.runtime.image.DecodedImage;
-import ai.dilation4j.runtime.image.ImageDecoder;
-import ai.dilation4j.runtime.image.ImageLimits;
+import ai.dilation4j.runtime.testing.SyntheticImages;
 
 /** A JPEG whose EXIF orientation says "rotate 90°" is decoded upright, as cv2.imread does for predict.py. */
 class ExifOrientationTest {
 
     @Test
     void rotatedJpegIsDecodedUpright(@TempDir Path dir) throws Exception {
-        Path plain = TinyModel.image(dir.resolve("plain.jpg"), 20, 40, 1);
+        Path plain = SyntheticImages.scene(dir.resolve("plain.jpg"), 20, 40, 1);
         byte[] jpeg = Files.readAllBytes(plain);
         Path rotated = dir.resolve("rotated.jpg");
         Files.write(rotated, withOrientation(jpeg, 6));

@@ -1,4 +1,4 @@
-package ai.dilation4j.cli;
+package ai.dilation4j.runtime.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -16,10 +16,8 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import ai.dilation4j.runtime.model.SegmentationModel;
-import ai.dilation4j.runtime.model.Segmenter;
-import ai.dilation4j.runtime.model.SegmenterOptions;
 import ai.dilation4j.runtime.segment.SegmentationResult;
+import ai.dilation4j.runtime.testing.SyntheticImages;
 
 /**
  * Any {@link BufferedImage} is segmented as OpenCV would decode the same pixels: sub-images (whose raster is a
@@ -42,7 +40,7 @@ class JavaImageInputsTest {
         for (int i = 0; i < gray16.length; i++) {
             gray16[i] = random.nextInt(1 << 16);
         }
-        try (SegmentationModel model = SegmentationModel.load(TinyModel.convert(dir));
+        try (SegmentationModel model = SegmentationModel.load(TinyGraph.tiled(dir.resolve("tiny.zip")));
              Segmenter segmenter = model.segmenter(SegmenterOptions.defaults());
              Mat colorMat = bgrMat(rgb);
              Mat grayMat = grayMat(gray16)) {
@@ -79,8 +77,8 @@ class JavaImageInputsTest {
 
     @Test
     void timingsIncludeDecodingAndATotal(@TempDir Path dir) throws Exception {
-        Path image = TinyModel.image(dir.resolve("scene.png"), HEIGHT, WIDTH, 2);
-        try (SegmentationModel model = SegmentationModel.load(TinyModel.convert(dir));
+        Path image = SyntheticImages.scene(dir.resolve("scene.png"), HEIGHT, WIDTH, 2);
+        try (SegmentationModel model = SegmentationModel.load(TinyGraph.tiled(dir.resolve("tiny.zip")));
              Segmenter segmenter = model.segmenter(SegmenterOptions.defaults())) {
             for (SegmentationResult result : new SegmentationResult[] {segmenter.segment(image),
                     segmenter.segment(Files.readAllBytes(image))}) {
