@@ -13,11 +13,11 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import ai.dilation4j.runtime.graph.ConvolutionAlgorithm;
 import ai.dilation4j.runtime.image.ImageTooLargeException;
 import ai.dilation4j.runtime.model.SegmentationModel;
 import ai.dilation4j.runtime.model.Segmenter;
 import ai.dilation4j.runtime.model.SegmenterOptions;
+import ai.dilation4j.runtime.nn.conv.ConvolutionAlgorithm;
 import ai.dilation4j.runtime.segment.SegmentationResult;
 
 /** Every input form of the Segmenter gives the same result; options change resolution and limits. */

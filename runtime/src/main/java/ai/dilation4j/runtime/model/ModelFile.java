@@ -23,7 +23,7 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
-import ai.dilation4j.runtime.graph.OpenMpWaitPolicy;
+import ai.dilation4j.runtime.device.OpenMpWaitPolicy;
 import ai.dilation4j.runtime.io.ArraySizes;
 import ai.dilation4j.runtime.io.AtomicFiles;
 import ai.dilation4j.runtime.io.BoundedEntryStream;

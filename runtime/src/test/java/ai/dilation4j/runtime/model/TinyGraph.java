@@ -17,8 +17,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import ai.dilation4j.runtime.ModelFileException;
 import ai.dilation4j.runtime.ModelMetadata;
-import ai.dilation4j.runtime.graph.CaffePoolingVertex;
-import ai.dilation4j.runtime.graph.GemmConvolutionLayer;
+import ai.dilation4j.runtime.nn.caffe.CaffePoolingVertex;
+import ai.dilation4j.runtime.nn.conv.GemmConvolutionLayer;
 
 /**
  * A converted network in miniature, built without the converter: a 3x3 convolution (3 to 4 channels), a Caffe
