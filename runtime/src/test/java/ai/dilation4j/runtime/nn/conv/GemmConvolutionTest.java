@@ -198,6 +198,37 @@ class GemmConvolutionTest {
         return graph;
     }
 
+    /** Strides and training are left to DL4J's implementation, which then gives DL4J's result exactly. */
+    @org.junit.jupiter.api.Test
+    void dl4jRunsWhatNoOtherKernelCan() {
+        ComputationGraph reference = strided(new ConvolutionLayer.Builder());
+        ComputationGraph fast = strided(new GemmConvolutionLayer.Builder());
+        fast.params().assign(reference.params());
+        GemmConvolution layer = (GemmConvolution) fast.getLayer("conv");
+        INDArray input = Nd4j.rand(DataType.FLOAT, 1, 3, 11, 10);
+
+        assertThat(fast.outputSingle(input)).isEqualTo(reference.outputSingle(input));
+        assertThat(layer.lastAlgorithm()).isEqualTo("dl4j");
+
+        ComputationGraph plain = graph(new GemmConvolutionLayer.Builder(), 3, 4, 3, 3, 1, 0);
+        GemmConvolution trained = (GemmConvolution) plain.getLayer("conv");
+        plain.feedForward(new INDArray[] {input}, true);
+        assertThat(trained.lastAlgorithm()).isEqualTo("dl4j");
+        plain.outputSingle(input);
+        assertThat(trained.lastAlgorithm()).isEqualTo("im2col+gemm");
+    }
+
+    private static ComputationGraph strided(ConvolutionLayer.Builder builder) {
+        ConvolutionLayer layer = builder.kernelSize(3, 3).stride(2, 2).convolutionMode(ConvolutionMode.Truncate)
+                .nIn(3).nOut(4).dataFormat(CNN2DFormat.NCHW).activation(Activation.IDENTITY).build();
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.FLOAT)
+                .graphBuilder().addInputs("in").addLayer("conv", layer, "in").setOutputs("conv")
+                .setInputTypes(InputType.convolutional(11, 10, 3, CNN2DFormat.NCHW)).build();
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        return graph;
+    }
+
     @org.junit.jupiter.api.Test
     void survivesSaveAndLoad(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         ComputationGraph fast = graph(new GemmConvolutionLayer.Builder(), 2, 3, 3, 3, 2, 1);
