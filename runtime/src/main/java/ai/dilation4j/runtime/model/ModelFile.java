@@ -263,7 +263,7 @@ public final class ModelFile {
     private static ComputationGraphConfiguration parseConfiguration(String json, Path file)
             throws ModelFileException {
         try {
-            return ComputationGraphConfiguration.fromJson(json);
+            return ComputationGraphConfiguration.fromJson(MovedClassNames.current(json));
         } catch (RuntimeException | StackOverflowError e) {
             // StackOverflowError: a configuration nested deeply enough exhausts Jackson's recursion
             throw new ModelFileException("Model file " + file + " has an unreadable configuration.json"
