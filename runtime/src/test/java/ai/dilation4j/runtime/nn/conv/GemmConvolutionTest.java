@@ -201,8 +201,8 @@ class GemmConvolutionTest {
     /** Strides and training are left to DL4J's implementation, which then gives DL4J's result exactly. */
     @org.junit.jupiter.api.Test
     void dl4jRunsWhatNoOtherKernelCan() {
-        ComputationGraph reference = strided(new ConvolutionLayer.Builder());
-        ComputationGraph fast = strided(new GemmConvolutionLayer.Builder());
+        ComputationGraph reference = graph(new ConvolutionLayer.Builder(), 3, 4, 3, 3, 1, 0, 2);
+        ComputationGraph fast = graph(new GemmConvolutionLayer.Builder(), 3, 4, 3, 3, 1, 0, 2);
         fast.params().assign(reference.params());
         GemmConvolution layer = (GemmConvolution) fast.getLayer("conv");
         INDArray input = Nd4j.rand(DataType.FLOAT, 1, 3, 11, 10);
@@ -218,17 +218,6 @@ class GemmConvolutionTest {
         assertThat(trained.lastAlgorithm()).isEqualTo("im2col+gemm");
     }
 
-    private static ComputationGraph strided(ConvolutionLayer.Builder builder) {
-        ConvolutionLayer layer = builder.kernelSize(3, 3).stride(2, 2).convolutionMode(ConvolutionMode.Truncate)
-                .nIn(3).nOut(4).dataFormat(CNN2DFormat.NCHW).activation(Activation.IDENTITY).build();
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.FLOAT)
-                .graphBuilder().addInputs("in").addLayer("conv", layer, "in").setOutputs("conv")
-                .setInputTypes(InputType.convolutional(11, 10, 3, CNN2DFormat.NCHW)).build();
-        ComputationGraph graph = new ComputationGraph(conf);
-        graph.init();
-        return graph;
-    }
-
     @org.junit.jupiter.api.Test
     void survivesSaveAndLoad(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         ComputationGraph fast = graph(new GemmConvolutionLayer.Builder(), 2, 3, 3, 3, 2, 1);
@@ -242,7 +231,12 @@ class GemmConvolutionTest {
 
     private static ComputationGraph graph(ConvolutionLayer.Builder builder, int in, int out, int kernelH,
                                           int kernelW, int dilation, int pad) {
-        ConvolutionLayer layer = builder.kernelSize(kernelH, kernelW).stride(1, 1).padding(pad, pad)
+        return graph(builder, in, out, kernelH, kernelW, dilation, pad, 1);
+    }
+
+    private static ComputationGraph graph(ConvolutionLayer.Builder builder, int in, int out, int kernelH,
+                                          int kernelW, int dilation, int pad, int stride) {
+        ConvolutionLayer layer = builder.kernelSize(kernelH, kernelW).stride(stride, stride).padding(pad, pad)
                 .dilation(dilation, dilation).convolutionMode(ConvolutionMode.Truncate).nIn(in).nOut(out)
                 .dataFormat(CNN2DFormat.NCHW).activation(Activation.IDENTITY).build();
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT)
