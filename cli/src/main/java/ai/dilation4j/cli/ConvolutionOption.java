@@ -1,6 +1,6 @@
 package ai.dilation4j.cli;
 
-import ai.dilation4j.runtime.graph.ConvolutionAlgorithm;
+import ai.dilation4j.runtime.nn.conv.ConvolutionAlgorithm;
 import picocli.CommandLine.Option;
 
 /** The {@code --convolution} option of the commands that run a network. */

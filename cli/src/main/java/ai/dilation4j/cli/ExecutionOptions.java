@@ -3,7 +3,7 @@ package ai.dilation4j.cli;
 import java.io.PrintWriter;
 
 import ai.dilation4j.runtime.device.DeviceUnavailableException;
-import ai.dilation4j.runtime.graph.ConvolutionAlgorithm;
+import ai.dilation4j.runtime.nn.conv.ConvolutionAlgorithm;
 import picocli.CommandLine.Mixin;
 
 /** The options of the commands that run a network: where ({@code --device}) and how ({@code --convolution}). */

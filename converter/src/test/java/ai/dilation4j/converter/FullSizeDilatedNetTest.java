@@ -15,9 +15,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import ai.dilation4j.runtime.graph.ConvolutionAlgorithm;
 import ai.dilation4j.runtime.model.ModelFile;
 import ai.dilation4j.runtime.model.SegmentationModel;
+import ai.dilation4j.runtime.nn.conv.ConvolutionAlgorithm;
 import ai.dilation4j.testing.OpenCvDnnOracle;
 import ai.dilation4j.testing.SharedData;
 

@@ -8,7 +8,7 @@ import ai.dilation4j.converter.graph.GraphParams;
 import ai.dilation4j.converter.graph.KernelGeometry;
 import ai.dilation4j.converter.graph.LayerMapper;
 import ai.dilation4j.converter.graph.WeightBinding;
-import ai.dilation4j.runtime.graph.GemmConvolutionLayer;
+import ai.dilation4j.runtime.nn.conv.GemmConvolutionLayer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;

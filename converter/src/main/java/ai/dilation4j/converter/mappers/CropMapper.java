@@ -9,7 +9,7 @@ import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;
 import ai.dilation4j.converter.graph.FeatureShape;
 import ai.dilation4j.converter.graph.GraphBuildContext;
 import ai.dilation4j.converter.graph.LayerMapper;
-import ai.dilation4j.runtime.graph.CaffeCropVertex;
+import ai.dilation4j.runtime.nn.caffe.CaffeCropVertex;
 
 /**
  * Caffe {@code Crop} (bottom 0 cropped to the shape of bottom 1 from {@code axis} on, at {@code offset}) →

@@ -8,7 +8,7 @@ import ai.dilation4j.converter.graph.FeatureShape;
 import ai.dilation4j.converter.graph.GraphBuildContext;
 import ai.dilation4j.converter.graph.KernelGeometry;
 import ai.dilation4j.converter.graph.LayerMapper;
-import ai.dilation4j.runtime.graph.CaffePoolingVertex;
+import ai.dilation4j.runtime.nn.caffe.CaffePoolingVertex;
 
 /**
  * Caffe {@code Pooling} MAX/AVE → {@link CaffePoolingVertex}, which keeps Caffe's rounded-up output size for

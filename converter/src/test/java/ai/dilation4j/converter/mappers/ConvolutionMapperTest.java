@@ -17,7 +17,7 @@ import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import ai.dilation4j.converter.api.ConversionException;
-import ai.dilation4j.runtime.graph.GemmConvolutionLayer;
+import ai.dilation4j.runtime.nn.conv.GemmConvolutionLayer;
 
 class ConvolutionMapperTest {
 

@@ -14,7 +14,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import ai.dilation4j.converter.api.ConversionException;
 import ai.dilation4j.converter.api.UnsupportedLayerException;
-import ai.dilation4j.runtime.graph.CaffeCropVertex;
+import ai.dilation4j.runtime.nn.caffe.CaffeCropVertex;
 
 class CropMapperTest {
 

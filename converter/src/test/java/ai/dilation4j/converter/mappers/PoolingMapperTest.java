@@ -15,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import ai.dilation4j.converter.api.ConversionException;
 import ai.dilation4j.converter.api.UnsupportedLayerException;
-import ai.dilation4j.runtime.graph.CaffePoolingVertex;
+import ai.dilation4j.runtime.nn.caffe.CaffePoolingVertex;
 
 class PoolingMapperTest {
 

@@ -3,7 +3,7 @@ package ai.dilation4j.runtime.model;
 import java.util.ArrayList;
 import java.util.List;
 
-import ai.dilation4j.runtime.graph.DescribesAlgorithm;
+import ai.dilation4j.runtime.nn.conv.DescribesAlgorithm;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;

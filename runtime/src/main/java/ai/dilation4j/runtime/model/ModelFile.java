@@ -23,7 +23,7 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
-import ai.dilation4j.runtime.graph.OpenMpWaitPolicy;
+import ai.dilation4j.runtime.device.OpenMpWaitPolicy;
 import ai.dilation4j.runtime.io.ArraySizes;
 import ai.dilation4j.runtime.io.AtomicFiles;
 import ai.dilation4j.runtime.io.BoundedEntryStream;
@@ -263,7 +263,7 @@ public final class ModelFile {
     private static ComputationGraphConfiguration parseConfiguration(String json, Path file)
             throws ModelFileException {
         try {
-            return ComputationGraphConfiguration.fromJson(json);
+            return ComputationGraphConfiguration.fromJson(MovedClassNames.current(json));
         } catch (RuntimeException | StackOverflowError e) {
             // StackOverflowError: a configuration nested deeply enough exhausts Jackson's recursion
             throw new ModelFileException("Model file " + file + " has an unreadable configuration.json"

@@ -1,8 +1,8 @@
 package ai.dilation4j.runtime.model;
 
 import ai.dilation4j.runtime.DatasetSpec;
-import ai.dilation4j.runtime.graph.ConvolutionAlgorithm;
 import ai.dilation4j.runtime.image.ImageLimits;
+import ai.dilation4j.runtime.nn.conv.ConvolutionAlgorithm;
 
 /**
  * Settings of a {@link Segmenter}; immutable, built with {@link #builder()}.

@@ -6,17 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
-import java.util.zip.ZipOutputStream;
 
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -174,38 +167,12 @@ class HostileModelFilesTest {
     }
 
     private Path rewrite(Path source, String name, Map<String, UnaryOperator<String>> edits) throws IOException {
-        Map<String, UnaryOperator<byte[]>> byteEdits = new LinkedHashMap<>();
-        edits.forEach((entry, edit) -> byteEdits.put(entry, bytes -> edit.apply(
-                new String(bytes, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8)));
-        return rewriteBytes(source, name, byteEdits, true);
+        return ModelZips.rewrite(source, dir.resolve(name), edits);
     }
 
-    /** Copies a model zip with some entries' content replaced, deflating all or all but the STORED ones. */
     private Path rewriteBytes(Path source, String name, Map<String, UnaryOperator<byte[]>> edits, boolean keepStored)
             throws IOException {
-        Path target = dir.resolve(name);
-        try (ZipFile zip = new ZipFile(source.toFile());
-             ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(target))) {
-            for (ZipEntry entry : java.util.Collections.list(zip.entries())) {
-                byte[] content;
-                try (InputStream in = zip.getInputStream(entry)) {
-                    content = in.readAllBytes();
-                }
-                content = edits.getOrDefault(entry.getName(), UnaryOperator.identity()).apply(content);
-                ZipEntry copy = new ZipEntry(entry.getName());
-                if (entry.getMethod() == ZipEntry.STORED && keepStored) {
-                    CRC32 crc = new CRC32();
-                    crc.update(content);
-                    copy.setMethod(ZipEntry.STORED);
-                    copy.setSize(content.length);
-                    copy.setCrc(crc.getValue());
-                }
-                out.putNextEntry(copy);
-                out.write(content);
-                out.closeEntry();
-            }
-        }
-        return target;
+        return ModelZips.rewriteBytes(source, dir.resolve(name), edits, keepStored);
     }
 
     private static String replaceOnce(String text, String target, String replacement) {

@@ -13,8 +13,8 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import ai.dilation4j.runtime.graph.ConvolutionAlgorithm;
 import ai.dilation4j.runtime.image.ImageTooLargeException;
+import ai.dilation4j.runtime.nn.conv.ConvolutionAlgorithm;
 import ai.dilation4j.runtime.segment.SegmentationResult;
 import ai.dilation4j.runtime.testing.SyntheticImages;
 

@@ -24,8 +24,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.runtime.ModelFileException;
 import ai.dilation4j.runtime.ModelMetadata;
-import ai.dilation4j.runtime.graph.CaffePoolingVertex;
-import ai.dilation4j.runtime.graph.GemmConvolutionLayer;
+import ai.dilation4j.runtime.nn.caffe.CaffePoolingVertex;
+import ai.dilation4j.runtime.nn.conv.GemmConvolutionLayer;
 
 /**
  * Converted networks in miniature, built without the converter (which runtime cannot use). {@link #graph}: a 3x3

@@ -1,4 +1,4 @@
-package ai.dilation4j.runtime.graph;
+package ai.dilation4j.runtime.nn.conv;
 
 import java.nio.FloatBuffer;
 

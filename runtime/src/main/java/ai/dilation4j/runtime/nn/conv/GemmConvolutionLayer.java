@@ -1,4 +1,4 @@
-package ai.dilation4j.runtime.graph;
+package ai.dilation4j.runtime.nn.conv;
 
 import java.util.Collection;
 import java.util.Map;
@@ -15,7 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code [out, in, kH, kW]} blob, {@code b}) whose inference runs the way Caffe's does, but faster: im2col into
  * a bounded buffer and one large GEMM per band of output rows, with the weights used where they lie. DL4J's own
  * implementation reshapes and copies the weights and the im2col matrix on every call and reaches about a quarter
- * of the machine's GEMM speed on DilatedNet; see {@link GemmConvolution} for when the fast path applies.
+ * of the machine's GEMM speed on DilatedNet. Each forward pass runs the cheapest {@link ConvolutionKernel} that
+ * can run it ({@link KernelChooser}); DL4J's implementation runs what no other kernel can.
  */
 public class GemmConvolutionLayer extends ConvolutionLayer {
 

@@ -1,4 +1,4 @@
-package ai.dilation4j.runtime.graph;
+package ai.dilation4j.runtime.nn.conv;
 
 /**
  * The three matrices of Winograd's minimal filtering algorithm F(m, r) (Lavin and Gray, "Fast Algorithms for

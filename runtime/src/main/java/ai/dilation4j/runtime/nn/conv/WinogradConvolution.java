@@ -1,4 +1,4 @@
-package ai.dilation4j.runtime.graph;
+package ai.dilation4j.runtime.nn.conv;
 
 import java.nio.FloatBuffer;
 import java.util.stream.IntStream;
@@ -55,13 +55,22 @@ final class WinogradConvolution {
      * Larger tiles would save more multiplications but lose float precision quickly (points beyond +-2).
      */
     static WinogradConvolution forKernel(int kernel, int dilation, long budgetBytes) {
-        int outputTile = switch (kernel) {
+        return existsFor(kernel)
+                ? new WinogradConvolution(WinogradTransforms.of(outputTile(kernel), kernel), dilation, budgetBytes)
+                : null;
+    }
+
+    /** Whether {@link #forKernel} has an algorithm for this kernel size. */
+    static boolean existsFor(int kernel) {
+        return outputTile(kernel) > 0;
+    }
+
+    private static int outputTile(int kernel) {
+        return switch (kernel) {
             case 3 -> 4;
             case 5, 7 -> 2;
             default -> 0;
         };
-        return outputTile == 0 ? null
-                : new WinogradConvolution(WinogradTransforms.of(outputTile, kernel), dilation, budgetBytes);
     }
 
     /**

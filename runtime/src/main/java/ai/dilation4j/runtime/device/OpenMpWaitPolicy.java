@@ -1,4 +1,4 @@
-package ai.dilation4j.runtime.graph;
+package ai.dilation4j.runtime.device;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package ai.dilation4j.runtime.graph;
+package ai.dilation4j.runtime.nn.conv;
 
 /** A layer that can say which kernel its last inference ran, for profiles and benchmarks. */
 public interface DescribesAlgorithm {

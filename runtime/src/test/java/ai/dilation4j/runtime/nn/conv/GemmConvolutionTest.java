@@ -1,4 +1,4 @@
-package ai.dilation4j.runtime.graph;
+package ai.dilation4j.runtime.nn.conv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -198,6 +198,26 @@ class GemmConvolutionTest {
         return graph;
     }
 
+    /** Strides and training are left to DL4J's implementation, which then gives DL4J's result exactly. */
+    @org.junit.jupiter.api.Test
+    void dl4jRunsWhatNoOtherKernelCan() {
+        ComputationGraph reference = graph(new ConvolutionLayer.Builder(), 3, 4, 3, 3, 1, 0, 2);
+        ComputationGraph fast = graph(new GemmConvolutionLayer.Builder(), 3, 4, 3, 3, 1, 0, 2);
+        fast.params().assign(reference.params());
+        GemmConvolution layer = (GemmConvolution) fast.getLayer("conv");
+        INDArray input = Nd4j.rand(DataType.FLOAT, 1, 3, 11, 10);
+
+        assertThat(fast.outputSingle(input)).isEqualTo(reference.outputSingle(input));
+        assertThat(layer.lastAlgorithm()).isEqualTo("dl4j");
+
+        ComputationGraph plain = graph(new GemmConvolutionLayer.Builder(), 3, 4, 3, 3, 1, 0);
+        GemmConvolution trained = (GemmConvolution) plain.getLayer("conv");
+        plain.feedForward(new INDArray[] {input}, true);
+        assertThat(trained.lastAlgorithm()).isEqualTo("dl4j");
+        plain.outputSingle(input);
+        assertThat(trained.lastAlgorithm()).isEqualTo("im2col+gemm");
+    }
+
     @org.junit.jupiter.api.Test
     void survivesSaveAndLoad(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         ComputationGraph fast = graph(new GemmConvolutionLayer.Builder(), 2, 3, 3, 3, 2, 1);
@@ -211,7 +231,12 @@ class GemmConvolutionTest {
 
     private static ComputationGraph graph(ConvolutionLayer.Builder builder, int in, int out, int kernelH,
                                           int kernelW, int dilation, int pad) {
-        ConvolutionLayer layer = builder.kernelSize(kernelH, kernelW).stride(1, 1).padding(pad, pad)
+        return graph(builder, in, out, kernelH, kernelW, dilation, pad, 1);
+    }
+
+    private static ComputationGraph graph(ConvolutionLayer.Builder builder, int in, int out, int kernelH,
+                                          int kernelW, int dilation, int pad, int stride) {
+        ConvolutionLayer layer = builder.kernelSize(kernelH, kernelW).stride(stride, stride).padding(pad, pad)
                 .dilation(dilation, dilation).convolutionMode(ConvolutionMode.Truncate).nIn(in).nOut(out)
                 .dataFormat(CNN2DFormat.NCHW).activation(Activation.IDENTITY).build();
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT)

@@ -1,4 +1,4 @@
-package ai.dilation4j.runtime.graph;
+package ai.dilation4j.runtime.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -11,9 +11,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import ai.dilation4j.runtime.ModelMetadata;
-import ai.dilation4j.runtime.graph.OpenMpWaitPolicy.Outcome;
+import ai.dilation4j.runtime.device.OpenMpWaitPolicy.Outcome;
 import ai.dilation4j.runtime.model.ModelFile;
 import ai.dilation4j.runtime.model.SegmentationModel;
+import ai.dilation4j.runtime.nn.conv.GemmConvolutionLayer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
