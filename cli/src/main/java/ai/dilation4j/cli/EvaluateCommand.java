@@ -99,10 +99,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (ignore < -1 || ignore > MAX_IGNORE) {
-            throw new ParameterException(spec.commandLine(), "--ignore " + ignore + " is out of range: give a label "
-                    + "value 0.." + MAX_IGNORE + ", or -1 for none.");
-        }
+        OptionRanges.requireBetween(spec.commandLine(), "--ignore", ignore, -1, MAX_IGNORE);
         ImageLimits imageLimits = limits.limits();
         LabelFormat format = labelFormat();
         List<LabelledImages.Entry> entries = scoredEntries(LabelledImages.pair(imagesDir, labelsDir, format));

@@ -157,9 +157,6 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private void requireRange(String option, long value, long min, long max) {
-        if (value < min || value > max) {
-            throw new ParameterException(spec.commandLine(), option + (max == Long.MAX_VALUE
-                    ? " must be at least " + min : " must be between " + min + " and " + max) + " (got " + value + ")");
-        }
+        OptionRanges.requireBetween(spec.commandLine(), option, value, min, max);
     }
 }
