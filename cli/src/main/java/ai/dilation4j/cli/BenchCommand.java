@@ -31,6 +31,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -101,6 +102,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         checkArguments();
+        long[] heightWidth = requestedSize();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ConvolutionAlgorithm algorithm = execution.apply(err); // before anything starts ND4J
@@ -121,7 +123,7 @@ final class BenchCommand implements Callable<Integer> {
         try (SegmentationModel model = SegmentationModel.load(modelOption.file())) {
             double loadMs = (System.nanoTime() - loadStart) / 1e6;
             out.printf("load            %,.0f ms  %s%n", loadMs, model.metadata().name());
-            long[] shape = inputShape(model);
+            long[] shape = inputShape(model, heightWidth);
             Nd4j.getRandom().setSeed(42);
             INDArray input = Nd4j.rand(DataType.FLOAT, shape).muli(255).subi(128); // mean-subtracted pixel range
 
@@ -194,8 +196,10 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private void checkArguments() throws InvalidInputException {
-        if (repeat < 1) {
-            throw new InvalidInputException("--repeat must be at least 1, got " + repeat + ".");
+        OptionRanges.requireAtLeast(spec.commandLine(), "--repeat", repeat, 1);
+        OptionRanges.requireAtLeast(spec.commandLine(), "--layers", layers, 0);
+        if (threads != null) {
+            OptionRanges.requireAtLeast(spec.commandLine(), "--threads", threads, 1);
         }
         for (String name : peers) {
             if (!name.equals("caffe") && !name.equals("opencv")) {
@@ -208,23 +212,34 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private long[] inputShape(SegmentationModel model) throws InvalidInputException {
+    /** {@code --size} as {height, width}, null when not given; a usage error when it is not HxW of positive sides. */
+    private long[] requestedSize() {
+        if (size == null) {
+            return null;
+        }
+        String[] parts = size.toLowerCase(java.util.Locale.ROOT).split("x");
+        long[] heightWidth = new long[2];
+        try {
+            if (parts.length != 2) {
+                throw new NumberFormatException();
+            }
+            heightWidth[0] = Long.parseLong(parts[0].trim());
+            heightWidth[1] = Long.parseLong(parts[1].trim());
+        } catch (NumberFormatException e) {
+            throw new ParameterException(spec.commandLine(), "--size must look like 900x900 (height x width) (got '"
+                    + size + "')");
+        }
+        OptionRanges.requireAtLeast(spec.commandLine(), "--size height", heightWidth[0], 1);
+        OptionRanges.requireAtLeast(spec.commandLine(), "--size width", heightWidth[1], 1);
+        return heightWidth;
+    }
+
+    private static long[] inputShape(SegmentationModel model, long[] heightWidth) {
         long[] shape = model.metadata().inputShape().clone();
         shape[0] = 1;
-        if (size != null) {
-            String[] parts = size.toLowerCase(java.util.Locale.ROOT).split("x");
-            try {
-                if (parts.length != 2) {
-                    throw new NumberFormatException();
-                }
-                shape[2] = Long.parseLong(parts[0].trim());
-                shape[3] = Long.parseLong(parts[1].trim());
-            } catch (NumberFormatException e) {
-                throw new InvalidInputException("--size must look like 900x900 (height x width), got '" + size + "'.");
-            }
-            if (shape[2] < 1 || shape[3] < 1) {
-                throw new InvalidInputException("--size must be positive, got '" + size + "'.");
-            }
+        if (heightWidth != null) {
+            shape[2] = heightWidth[0];
+            shape[3] = heightWidth[1];
         }
         return shape;
     }

@@ -33,7 +33,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import ai.dilation4j.runtime.io.FileNames;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Segment a labelled image set and score it: one confusion matrix over all images at image "
@@ -86,9 +85,10 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--list", paramLabel = "FILE",
             description = "Score only the images whose file stems FILE lists, one per line (PASCAL VOC's "
-                    + "ImageSets/Segmentation/val.txt); a listed image without its image or label file is skipped and "
-                    + "reported. Without it, every image that has a label is scored; images without one (most of "
-                    + "VOC's JPEGImages) are counted in one line and not scored.")
+                    + "ImageSets/Segmentation/val.txt). A listed stem with no image is refused before anything runs "
+                    + "(the list's line is named); a listed image without its label is skipped and reported. Without "
+                    + "it, every image that has a label is scored; images without one (most of VOC's JPEGImages) are "
+                    + "counted in one line and not scored.")
     Path listFile;
 
     @picocli.CommandLine.Mixin
@@ -99,13 +99,10 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (ignore < -1 || ignore > MAX_IGNORE) {
-            throw new ParameterException(spec.commandLine(), "--ignore " + ignore + " is out of range: give a label "
-                    + "value 0.." + MAX_IGNORE + ", or -1 for none.");
-        }
+        OptionRanges.requireBetween(spec.commandLine(), "--ignore", ignore, -1, MAX_IGNORE);
         ImageLimits imageLimits = limits.limits();
         LabelFormat format = labelFormat();
-        List<LabelledImages.Entry> entries = scoredEntries(LabelledImages.pair(imagesDir, labelsDir, format));
+        List<LabelledImages.Entry> entries = scoredEntries(format);
         int ignored = ignoredValue(format);
         LabelReader reader = new LabelReader(format, imageLimits);
         PrintWriter out = spec.commandLine().getOut();
@@ -141,32 +138,17 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     /**
-     * The images to score: those {@code --list} names (missing ones kept, to be reported), or else every image that
-     * has a label, with one line for those that have none.
+     * The images to score: those {@code --list} names (an image without its label kept, to be reported), or else every
+     * image that has a label, with one line for those that have none.
      */
-    private List<LabelledImages.Entry> scoredEntries(List<LabelledImages.Entry> all)
-            throws IOException, InvalidInputException {
+    private List<LabelledImages.Entry> scoredEntries(LabelFormat format) throws IOException, InvalidInputException {
         if (listFile != null) {
             if (!Files.isRegularFile(listFile)) {
                 throw new ParameterException(spec.commandLine(), "--list " + listFile + " is not a file");
             }
-            java.util.Map<String, LabelledImages.Entry> byStem = new java.util.LinkedHashMap<>();
-            for (LabelledImages.Entry entry : all) {
-                byStem.putIfAbsent(FileNames.stem(entry.image()), entry);
-            }
-            List<LabelledImages.Entry> listed = new java.util.ArrayList<>();
-            for (String line : Files.readAllLines(listFile)) {
-                String stem = line.strip();
-                if (!stem.isEmpty()) {
-                    listed.add(byStem.getOrDefault(stem, new LabelledImages.Entry(imagesDir.resolve(stem + ".*"),
-                            java.util.Optional.empty(), stem + ".*")));
-                }
-            }
-            if (listed.isEmpty()) {
-                throw new InvalidInputException("List " + listFile + " names no image.");
-            }
-            return listed;
+            return LabelledImages.listed(imagesDir, labelsDir, format, listFile);
         }
+        List<LabelledImages.Entry> all = LabelledImages.pair(imagesDir, labelsDir, format);
         List<LabelledImages.Entry> labelled = all.stream().filter(entry -> entry.label().isPresent()).toList();
         if (labelled.isEmpty()) {
             throw new InvalidInputException("None of the " + all.size() + " images in " + imagesDir + " has a label "
@@ -217,9 +199,6 @@ final class EvaluateCommand implements Callable<Integer> {
     /** Reads the label, then segments the image if the two have the same size, and counts the pixels. */
     private void score(Segmenter segmenter, LabelReader reader, LabelledImages.Entry entry,
                        ConfusionMatrix matrix, int ignored) throws DilationException {
-        if (!Files.exists(entry.image())) {
-            throw new InvalidInputException("no image named " + entry.image().getFileName() + " in " + imagesDir);
-        }
         Path label = entry.label().orElseThrow(() -> new InvalidInputException("no label image named "
                 + entry.expectedLabel() + " in " + labelsDir));
         LabelImage truth = reader.read(label);

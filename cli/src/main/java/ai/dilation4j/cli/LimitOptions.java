@@ -35,18 +35,11 @@ final class LimitOptions {
 
     /** The limits given, or a usage error naming the bad value. */
     ImageLimits limits() {
-        requireAtLeast("--max-pixels", maxPixels, 1);
-        requireAtLeast("--max-tiles", maxTiles, 1);
-        requireAtLeast("--max-aspect-ratio", maxAspectRatio, 1);
-        requireAtLeast("--max-bytes", maxBytes, 1);
+        CommandLine command = mixee.commandLine();
+        OptionRanges.requireAtLeast(command, "--max-pixels", maxPixels, 1);
+        OptionRanges.requireAtLeast(command, "--max-tiles", maxTiles, 1);
+        OptionRanges.requireAtLeast(command, "--max-aspect-ratio", maxAspectRatio, 1);
+        OptionRanges.requireAtLeast(command, "--max-bytes", maxBytes, 1);
         return new ImageLimits(maxBytes, maxPixels, maxTiles, maxAspectRatio);
-    }
-
-    private void requireAtLeast(String option, double value, double minimum) {
-        if (!(value >= minimum)) {
-            throw new CommandLine.ParameterException(mixee.commandLine(), option + " must be at least "
-                    + (minimum == Math.rint(minimum) ? String.valueOf((long) minimum) : String.valueOf(minimum))
-                    + ", got " + (value == Math.rint(value) ? String.valueOf((long) value) : String.valueOf(value)));
-        }
     }
 }

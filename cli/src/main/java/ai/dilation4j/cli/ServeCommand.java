@@ -17,8 +17,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run the HTTP segmentation service until stopped (Ctrl-C).",
-                "  POST /segment?output=labels|color|json  body: an encoded image; answers the 8-bit label PNG, "
-                        + "the palette PNG, or JSON with per-class fractions and timings (default json)",
+                "  POST /segment?output=json|labels|color|palette|overlay  body: an encoded image; answers JSON "
+                        + "with per-class fractions and timings (default), or that PNG, as segment --output writes it",
                 "  GET /health (answered at once, even when busy), GET /metrics (Prometheus text format: request "
                         + "counts by endpoint and status, 499 = cancelled because the client left; requests in flight; "
                         + "connections; bytes of request bodies being received; latency quantiles), "
@@ -157,9 +157,6 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private void requireRange(String option, long value, long min, long max) {
-        if (value < min || value > max) {
-            throw new ParameterException(spec.commandLine(), option + (max == Long.MAX_VALUE
-                    ? " must be at least " + min : " must be between " + min + " and " + max) + " (got " + value + ")");
-        }
+        OptionRanges.requireBetween(spec.commandLine(), option, value, min, max);
     }
 }

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * How the command line answers misuse: one line naming the problem and a pointer to {@code --help}, exit code 2;
@@ -49,6 +51,40 @@ class CommandLineUsageTest {
             assertThat(run.err()).as(run.toString()).contains("dilation4j segment: ")
                     .contains("See 'dilation4j segment --help'.").doesNotContain("Usage:");
         }
+    }
+
+    /**
+     * Every command words a numeric option out of its range alike, as a usage error found before the model loads
+     * (the model named does not exist: loading it would exit 1).
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "segment --max-tiles 0 a.png|--max-tiles must be at least 1 (got 0)",
+            "segment --max-pixels -5 a.png|--max-pixels must be at least 1 (got -5)",
+            "segment --max-aspect-ratio 0.5 a.png|--max-aspect-ratio must be at least 1 (got 0.5)",
+            "segment --max-aspect-ratio NaN a.png|--max-aspect-ratio must be at least 1 (got NaN)",
+            "evaluate --images . --labels . --ignore 256|--ignore must be between -1 and 255 (got 256)",
+            "evaluate --images . --labels . --ignore -2|--ignore must be between -1 and 255 (got -2)",
+            "evaluate --images . --labels . --max-bytes 0|--max-bytes must be at least 1 (got 0)",
+            "bench --repeat 0|--repeat must be at least 1 (got 0)",
+            "bench --layers -1|--layers must be at least 0 (got -1)",
+            "bench --threads 0|--threads must be at least 1 (got 0)",
+            "bench --size 0x500|--size height must be at least 1 (got 0)",
+            "bench --size 500x-3|--size width must be at least 1 (got -3)",
+            "bench --size 500|--size must look like 900x900 (height x width) (got '500')",
+            "serve --threads 0|--threads must be between 1 and 64 (got 0)",
+            "serve --tile-batch 65|--tile-batch must be between 1 and 64 (got 65)"})
+    void numericOptionsOutOfRangeAreUsageErrorsWordedAlike(String arguments, String message) {
+        String[] words = arguments.split(" ");
+        String[] args = new String[words.length + 1];
+        args[0] = words[0];
+        args[1] = "--model=no-such-model.zip";
+        System.arraycopy(words, 1, args, 2, words.length - 1);
+        CliRun run = CliRun.of(args);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+        assertThat(run.err().lines()).as(run.toString()).containsExactly("dilation4j " + words[0] + ": " + message,
+                "See 'dilation4j " + words[0] + " --help'.");
+        assertThat(run.out()).isEmpty();
     }
 
     @Test

@@ -107,21 +107,44 @@ class EvaluateCommandTest {
     }
 
     @Test
-    void aVocStyleListChoosesTheImagesAndReportsListedOnesThatAreMissing(@TempDir Path dir) throws Exception {
-        Path model = TinyModel.convert(dir);
+    void aVocStyleListChoosesTheImagesAndReportsListedOnesWithoutALabel(@TempDir Path dir) throws Exception {
         Path images = Files.createDirectories(dir.resolve("JPEGImages"));
         Path labels = Files.createDirectories(dir.resolve("SegmentationClass"));
-        for (String stem : new String[] {"2007_000001", "2007_000002", "2007_000003"}) {
+        for (String stem : new String[] {"2007_000001", "2007_000002", "2007_000003", "2007_000004"}) {
             TinyModel.image(images.resolve(stem + ".jpg"), 20, 20, stem.hashCode());
-            writeLabels(labels.resolve(stem + ".png"), new int[400], 20, 20);
+            if (!stem.equals("2007_000004")) {
+                writeLabels(labels.resolve(stem + ".png"), new int[400], 20, 20);
+            }
         }
-        Path list = Files.writeString(dir.resolve("val.txt"), "2007_000001\n2007_000003\n2007_000009\n");
-        CliRun run = CliRun.of("evaluate", "--model", model.toString(), "--images", images.toString(), "--labels",
-                labels.toString(), "--list", list.toString());
+        Path list = Files.writeString(dir.resolve("val.txt"), "2007_000001\n2007_000003\n2007_000004\n");
+        CliRun run = CliRun.of("evaluate", "--model", TinyModel.converted().toString(), "--images", images.toString(),
+                "--labels", labels.toString(), "--list", list.toString());
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(SegmentCommand.SOME_FAILED);
-        assertThat(run.err()).contains("skipped " + images.resolve("2007_000009.*") + ": no image named")
-                .doesNotContain("2007_000002");
+        assertThat(run.err().lines().filter(line -> line.startsWith("dilation4j evaluate"))).containsExactly(
+                "dilation4j evaluate: skipped " + images.resolve("2007_000004.jpg")
+                + ": no label image named 2007_000004.* in " + labels);
         assertThat(run.out()).contains("Images 2, labelled pixels 800");
+    }
+
+    @Test
+    void aListedStemWithoutAnImageIsRefusedByListLineAndStemBeforeAnythingRuns(@TempDir Path dir) throws Exception {
+        Path images = Files.createDirectories(dir.resolve("JPEGImages"));
+        Path labels = Files.createDirectories(dir.resolve("SegmentationClass"));
+        for (String stem : new String[] {"2007_000001", "2007_000003"}) {
+            Files.writeString(images.resolve(stem + ".jpg"), "never decoded");
+            Files.writeString(labels.resolve(stem + ".png"), "never decoded");
+        }
+        Path list = Files.writeString(dir.resolve("val.txt"), "2007_000001\n\n 2007_000009 \n2007_000003\n2008_000100\n");
+        Path json = dir.resolve("scores.json");
+        // The model does not exist: the list is checked before it would be loaded.
+        CliRun run = CliRun.of("evaluate", "--model", dir.resolve("absent.zip").toString(), "--images",
+                images.toString(), "--labels", labels.toString(), "--list", list.toString(), "--json", json.toString());
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.err().lines()).containsExactly("dilation4j evaluate: error: List " + list + " line 3 names "
+                + "2007_000009, but " + images + " holds no image with that file stem, nor for 1 more of the list's 4 "
+                + "stems; is the list for this image directory?");
+        assertThat(run.out()).isEmpty();
+        assertThat(json).doesNotExist();
     }
 
     private static void writeLabels(Path file, int[] values, int height, int width) {

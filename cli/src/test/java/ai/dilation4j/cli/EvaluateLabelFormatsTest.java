@@ -185,8 +185,7 @@ class EvaluateLabelFormatsTest {
             CliRun run = CliRun.of("evaluate", "--model", dir.resolve("absent.zip").toString(), "--images",
                     dir.toString(), "--labels", dir.toString(), "--ignore", ignore);
             assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
-            assertThat(run.err()).contains("--ignore " + ignore + " is out of range: give a label value 0..255, "
-                    + "or -1 for none");
+            assertThat(run.err()).contains("--ignore must be between -1 and 255 (got " + ignore + ")");
         }
         assertThat(CliRun.of("evaluate", "--help").out()).contains("--label-format", "_gtFine_labelIds.png",
                 "palette PNG");

@@ -1,9 +1,8 @@
 package ai.dilation4j.server;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -12,39 +11,42 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 
-import ai.dilation4j.runtime.output.SegmentationImages;
+import ai.dilation4j.runtime.output.OutputKind;
 import ai.dilation4j.runtime.output.SegmentationSummary;
 import ai.dilation4j.runtime.segment.SegmentationResult;
 
-/** What {@code POST /segment?output=...} answers. */
-enum OutputFormat {
-    /** The 8-bit label PNG: one class index per pixel. */
-    LABELS,
-    /** The PNG in the dataset's palette colors. */
-    COLOR,
-    /** Size, per-class pixel fractions and timings. */
-    JSON;
+/**
+ * What {@code POST /segment?output=...} answers: the JSON summary, or one of the PNG kinds of {@link OutputKind}
+ * under the name {@code segment --output} gives it (labels, color, palette, overlay).
+ *
+ * @param image the PNG kind answered, null for the JSON summary
+ */
+record OutputFormat(OutputKind image) {
 
+    static final String JSON_NAME = "json";
+    static final OutputFormat JSON = new OutputFormat(null);
+
+    /** The format named {@code name}, empty for a name that is neither json nor a PNG kind's. */
     static Optional<OutputFormat> parse(String name) {
-        for (OutputFormat format : values()) {
-            if (format.name().toLowerCase(Locale.ROOT).equals(name)) {
-                return Optional.of(format);
+        return name.equals(JSON_NAME) ? Optional.of(JSON)
+                : OutputKind.parse(name).filter(OutputKind::isPng).map(OutputFormat::new);
+    }
+
+    /** Every name {@link #parse} accepts, json first. */
+    static List<String> names() {
+        List<String> names = new ArrayList<>(List.of(JSON_NAME));
+        for (OutputKind kind : OutputKind.values()) {
+            if (kind.isPng()) {
+                names.add(kind.id());
             }
         }
-        return Optional.empty();
+        return names;
     }
 
-    FullHttpResponse render(HttpVersion version, SegmentationResult result, boolean keepAlive) throws IOException {
-        return switch (this) {
-            case LABELS -> png(version, SegmentationImages.labels(result), keepAlive);
-            case COLOR -> png(version, SegmentationImages.color(result), keepAlive);
-            case JSON -> Responses.json(version, HttpResponseStatus.OK, SegmentationSummary.of(result), keepAlive);
-        };
-    }
-
-    private static FullHttpResponse png(HttpVersion version, Mat image, boolean keepAlive) throws IOException {
-        try (image) {
-            return Responses.png(version, SegmentationImages.encodePng(image), keepAlive);
-        }
+    /** The answer for {@code result}; {@code imageBgr} is the segmented image (the overlay is drawn on it). */
+    FullHttpResponse render(HttpVersion version, SegmentationResult result, Mat imageBgr, boolean keepAlive)
+            throws IOException {
+        return image == null ? Responses.json(version, HttpResponseStatus.OK, SegmentationSummary.of(result), keepAlive)
+                : Responses.png(version, image.encodePng(result, imageBgr), keepAlive);
     }
 }

@@ -128,10 +128,11 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             reject(ctx, refusal);
             return;
         }
-        Optional<OutputFormat> output = OutputFormat.parse(
-                uri.parameters().getOrDefault("output", List.of("json")).get(0));
+        String outputName = uri.parameters().getOrDefault("output", List.of(OutputFormat.JSON_NAME)).get(0);
+        Optional<OutputFormat> output = OutputFormat.parse(outputName);
         if (output.isEmpty()) {
-            reject(ctx, error(request, HttpResponseStatus.BAD_REQUEST, "output must be labels, color or json"));
+            reject(ctx, error(request, HttpResponseStatus.BAD_REQUEST, "output must be one of "
+                    + String.join(", ", OutputFormat.names()) + " (got '" + outputName + "')"));
             return;
         }
         job = workers.trySubmit(ctx.channel(), request.protocolVersion(), HttpUtil.isKeepAlive(request),

@@ -17,6 +17,8 @@ import ai.dilation4j.runtime.DilationException;
 import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.SegmentationCancelledException;
 import ai.dilation4j.runtime.image.ImageTooLargeException;
+import ai.dilation4j.runtime.model.Segmenter;
+import ai.dilation4j.runtime.segment.ImageSegmenter;
 import ai.dilation4j.runtime.segment.SegmentationResult;
 
 /**
@@ -102,8 +104,12 @@ final class SegmentationJob implements Runnable {
         try {
             byte[] encoded = body;
             body = null;
-            SegmentationResult result = workers.segmenter().segment("request", encoded);
-            response = output.render(version, result, keepAlive);
+            Segmenter segmenter = workers.segmenter();
+            try (ImageSegmenter.Prepared prepared = segmenter.prepare("request", encoded)) {
+                encoded = null;
+                SegmentationResult result = segmenter.finish(segmenter.infer(prepared));
+                response = output.render(version, result, prepared.image().bgr(), keepAlive);
+            }
         } catch (SegmentationCancelledException e) {
             return new Answer(answerCancelled(), null);
         } catch (ImageTooLargeException e) {

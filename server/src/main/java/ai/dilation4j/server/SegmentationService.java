@@ -25,8 +25,9 @@ import ai.dilation4j.runtime.model.Segmenter;
  * The HTTP segmentation service, on Netty.
  *
  * <ul>
- *   <li>{@code POST /segment?output=labels|color|json}: body = an encoded image; answers the 8-bit label PNG, the
- *       palette PNG, or JSON with per-class pixel fractions and timings (default json);</li>
+ *   <li>{@code POST /segment?output=json|labels|color|palette|overlay}: body = an encoded image; answers JSON with
+ *       per-class pixel fractions and timings (the default), or the PNG of that {@code OutputKind}, named as in
+ *       {@code segment --output}; another name gets 400 with the accepted ones;</li>
  *   <li>{@code GET /health}: {@code {"status":"ok"}}, answered on the network thread, never queued;</li>
  *   <li>{@code GET /metrics}: in the Prometheus text format, request counts by endpoint and status (499 = cancelled
  *       because the client left), requests in flight, connection counts, bytes of request bodies being received,

@@ -1,9 +1,13 @@
 package ai.dilation4j.runtime.evaluate;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,6 +59,60 @@ public final class LabelledImages {
                     frame -> frame + CityscapesLabels.LABEL_SUFFIX, " named <city>_<seq>_<frame>"
                             + CityscapesLabels.IMAGE_SUFFIX + " (Cityscapes layout: leftImg8bit/<split>/<city>/)");
         };
+    }
+
+    /**
+     * The images {@code listFile} names by file stem, one per line, in its order (PASCAL VOC's
+     * {@code ImageSets/Segmentation/val.txt}; blank lines and surrounding spaces are ignored), each with its label as
+     * {@link #pair} finds it. An image whose label is missing is returned (with an empty label) for the caller to
+     * report; a stem with no image is not: scores over part of a listed split are not the split's scores, and the
+     * list belongs to another directory more often than an image went missing.
+     *
+     * @throws InvalidInputException if the list names no stem, or a stem that no image under {@code imagesDir} has:
+     *                               the first such line is named (list file, line number, stem) with how many more
+     *                               there are
+     */
+    public static List<Entry> listed(Path imagesDir, Path labelsDir, LabelFormat format, Path listFile)
+            throws InvalidInputException, IOException {
+        if (!Files.isRegularFile(listFile)) {
+            throw new InvalidInputException("List " + listFile + " is not a file.");
+        }
+        Map<String, Entry> byStem = new HashMap<>();
+        for (Entry entry : pair(imagesDir, labelsDir, format)) {
+            byStem.putIfAbsent(FileNames.stem(entry.image()), entry);
+        }
+        List<Entry> listed = new ArrayList<>();
+        String firstMissing = null;
+        int missing = 0;
+        int lineNumber = 0;
+        try (BufferedReader lines = Files.newBufferedReader(listFile, StandardCharsets.UTF_8)) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                lineNumber++;
+                String stem = line.strip();
+                if (stem.isEmpty()) {
+                    continue;
+                }
+                Entry entry = byStem.get(stem);
+                if (entry != null) {
+                    listed.add(entry);
+                } else if (missing++ == 0) {
+                    firstMissing = "List " + listFile + " line " + lineNumber + " names " + stem + ", but " + imagesDir
+                            + " holds no image with that file stem";
+                }
+            }
+        } catch (CharacterCodingException e) {
+            throw new InvalidInputException("List " + listFile + " is not UTF-8 text; give a text file of file "
+                    + "stems, one per line.");
+        }
+        if (missing > 0) {
+            throw new InvalidInputException(firstMissing + (missing == 1 ? "" : ", nor for " + (missing - 1)
+                    + " more of the list's " + (listed.size() + missing) + " stems") + "; is the list for this image "
+                    + "directory?");
+        }
+        if (listed.isEmpty()) {
+            throw new InvalidInputException("List " + listFile + " names no image.");
+        }
+        return listed;
     }
 
     /**

@@ -119,6 +119,12 @@ public final class Segmenter implements AutoCloseable {
         return pipeline.prepare(file);
     }
 
+    /** {@link #prepare(Path)} for an encoded image (PNG, JPEG, ...); {@code name} appears in messages and the result. */
+    public ImageSegmenter.Prepared prepare(String name, byte[] encoded) throws InvalidInputException {
+        checkOpen();
+        return pipeline.prepare(name, encoded);
+    }
+
     /** The second stage: runs the network on every tile of a prepared image, on one of this segmenter's graphs. */
     public ImageSegmenter.Inferred infer(ImageSegmenter.Prepared prepared) throws DilationException {
         checkOpen();

@@ -7,6 +7,7 @@ import java.util.Optional;
 
 import org.bytedeco.opencv.opencv_core.Mat;
 
+import ai.dilation4j.runtime.io.AtomicFiles;
 import ai.dilation4j.runtime.io.Npy;
 import ai.dilation4j.runtime.segment.SegmentationResult;
 
@@ -51,23 +52,43 @@ public enum OutputKind {
         return Optional.empty();
     }
 
+    /** Whether this kind is a PNG image (every kind but {@link #PROB}): the kinds the HTTP service answers with. */
+    public boolean isPng() {
+        return extension.equals(".png");
+    }
+
+    /**
+     * This kind of output of {@code result} as PNG bytes. {@code imageBgr} is the segmented image (only
+     * {@link #OVERLAY} reads it).
+     *
+     * @throws IllegalStateException for {@link #PROB}, which is not an image
+     */
+    public byte[] encodePng(SegmentationResult result, Mat imageBgr) throws IOException {
+        return switch (this) {
+            case COLOR -> encode(SegmentationImages.color(result));
+            case LABELS -> encode(SegmentationImages.labels(result));
+            case PALETTE -> SegmentationImages.encodePalettePng(result);
+            case OVERLAY -> encode(SegmentationImages.overlay(imageBgr, result));
+            case PROB -> throw new IllegalStateException("class probabilities are written as .npy, not PNG");
+        };
+    }
+
     /**
      * Writes this kind of output of {@code result} to {@code file}, atomically. {@code imageBgr} is the segmented
      * image (only {@link #OVERLAY} reads it).
      */
     public void write(SegmentationResult result, Mat imageBgr, Path file) throws IOException {
-        switch (this) {
-            case COLOR -> writeMat(SegmentationImages.color(result), file);
-            case LABELS -> writeMat(SegmentationImages.labels(result), file);
-            case PALETTE -> SegmentationImages.writePalettePng(result, file);
-            case PROB -> Npy.write(result.probabilities().toArray(), file);
-            case OVERLAY -> writeMat(SegmentationImages.overlay(imageBgr, result), file);
+        if (this == PROB) {
+            Npy.write(result.probabilities().toArray(), file);
+        } else {
+            byte[] png = encodePng(result, imageBgr);
+            AtomicFiles.write(file, out -> out.write(png));
         }
     }
 
-    private static void writeMat(Mat mat, Path file) throws IOException {
+    private static byte[] encode(Mat mat) throws IOException {
         try (mat) {
-            SegmentationImages.writePng(mat, file);
+            return SegmentationImages.encodePng(mat);
         }
     }
 }

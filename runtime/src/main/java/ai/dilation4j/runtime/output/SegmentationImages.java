@@ -3,10 +3,10 @@ package ai.dilation4j.runtime.output;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.IntBuffer;
-import java.nio.file.Path;
 import java.util.List;
 
 import javax.imageio.ImageIO;
@@ -19,7 +19,6 @@ import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.opencv_core.Mat;
 
-import ai.dilation4j.runtime.io.AtomicFiles;
 import ai.dilation4j.runtime.segment.SegmentationResult;
 
 /** A {@link SegmentationResult} as images: label, color, palette and overlay PNGs. */
@@ -78,30 +77,22 @@ public final class SegmentationImages {
         }
     }
 
-    /** Encodes a Mat as PNG and writes it atomically. */
-    public static void writePng(Mat image, Path file) throws IOException {
-        byte[] bytes = encodePng(image);
-        AtomicFiles.write(file, out -> out.write(bytes));
-    }
-
     /**
-     * Writes the class indices as an 8-bit palette (indexed) PNG whose color table is the dataset palette, atomically:
-     * the pixel values are the classes and viewers show the class colors, the label format of PASCAL VOC and of its
-     * evaluation server. OpenCV cannot write palette PNGs; ImageIO can.
+     * The class indices as an 8-bit palette (indexed) PNG whose color table is the dataset palette: the pixel values
+     * are the classes and viewers show the class colors, the label format of PASCAL VOC and of its evaluation
+     * server. OpenCV cannot write palette PNGs; ImageIO can.
      */
-    public static void writePalettePng(SegmentationResult result, Path file) throws IOException {
+    public static byte[] encodePalettePng(SegmentationResult result) throws IOException {
         BufferedImage image = paletteImage(result);
         ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
-        try {
-            AtomicFiles.write(file, out -> {
-                try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
-                    writer.setOutput(stream);
-                    writer.write(image);
-                }
-            });
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ImageOutputStream stream = new MemoryCacheImageOutputStream(bytes)) {
+            writer.setOutput(stream);
+            writer.write(image);
         } finally {
             writer.dispose();
         }
+        return bytes.toByteArray();
     }
 
     private static BufferedImage paletteImage(SegmentationResult result) {
