@@ -3,16 +3,11 @@ package ai.dilation4j.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
-import java.util.zip.ZipOutputStream;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,6 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import ai.dilation4j.runtime.io.Npy;
 import ai.dilation4j.runtime.model.SegmentationModel;
+import ai.dilation4j.runtime.testing.ModelZips;
 
 /**
  * Hostile files and inputs through the command line, as a user's shell sees them: exit code 1, one line naming
@@ -83,24 +79,10 @@ class HostileInputsTest {
     void forwardRefusesAModelWithAZeroStrideAtLoad() throws IOException {
         assertSucceeds(convert(prototxt));
         Path edited = dir.resolve("stride0.zip");
-        try (ZipFile zip = new ZipFile(output.toFile());
-             ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(edited))) {
-            for (ZipEntry entry : Collections.list(zip.entries())) {
-                byte[] content;
-                try (InputStream in = zip.getInputStream(entry)) {
-                    content = in.readAllBytes();
-                }
-                if (entry.getName().equals("configuration.json")) {
-                    String json = new String(content, StandardCharsets.UTF_8);
-                    assertThat(json).contains("\"stride\" : [ 1, 1 ]");
-                    content = json.replaceFirst("\"stride\" : \\[ 1, 1 \\]", "\"stride\" : [ 0, 1 ]")
-                            .getBytes(StandardCharsets.UTF_8);
-                }
-                out.putNextEntry(new ZipEntry(entry.getName()));
-                out.write(content);
-                out.closeEntry();
-            }
-        }
+        ModelZips.rewrite(output, edited, Map.of("configuration.json", json -> {
+            assertThat(json).contains("\"stride\" : [ 1, 1 ]");
+            return json.replaceFirst("\"stride\" : \\[ 1, 1 \\]", "\"stride\" : [ 0, 1 ]");
+        }));
         Path input = dir.resolve("input.npy");
         Npy.write(Nd4j.rand(DataType.FLOAT, 1, 3, 9, 11), input);
         output = dir.resolve("blobs").resolve("prob.npy");

@@ -23,6 +23,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import ai.dilation4j.runtime.ModelFileException;
+import ai.dilation4j.runtime.testing.ModelZips;
 
 /**
  * Model files that are damaged, edited or built to exhaust memory: each is refused at load with a one-line

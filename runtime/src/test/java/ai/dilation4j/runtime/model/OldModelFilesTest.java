@@ -16,6 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import ai.dilation4j.runtime.nn.caffe.CaffeCropVertex;
 import ai.dilation4j.runtime.nn.caffe.CaffePoolingVertex;
 import ai.dilation4j.runtime.nn.conv.GemmConvolutionLayer;
+import ai.dilation4j.runtime.testing.ModelZips;
 
 /** Model files converted before our layers and vertices moved packages still load, and compute the same. */
 class OldModelFilesTest {

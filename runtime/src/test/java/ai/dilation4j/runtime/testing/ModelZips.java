@@ -1,4 +1,4 @@
-package ai.dilation4j.runtime.model;
+package ai.dilation4j.runtime.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,13 +15,13 @@ import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
 /** Copies of model files with some entries edited, for tests of files that are damaged, edited or old. */
-final class ModelZips {
+public final class ModelZips {
 
     private ModelZips() {
     }
 
     /** Copies a model zip with some text entries edited; STORED entries stay STORED. */
-    static Path rewrite(Path source, Path target, Map<String, UnaryOperator<String>> edits) throws IOException {
+    public static Path rewrite(Path source, Path target, Map<String, UnaryOperator<String>> edits) throws IOException {
         Map<String, UnaryOperator<byte[]>> byteEdits = new LinkedHashMap<>();
         edits.forEach((entry, edit) -> byteEdits.put(entry, bytes -> edit.apply(
                 new String(bytes, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8)));
@@ -29,7 +29,7 @@ final class ModelZips {
     }
 
     /** Copies a model zip with some entries' content replaced, deflating all or all but the STORED ones. */
-    static Path rewriteBytes(Path source, Path target, Map<String, UnaryOperator<byte[]>> edits, boolean keepStored)
+    public static Path rewriteBytes(Path source, Path target, Map<String, UnaryOperator<byte[]>> edits, boolean keepStored)
             throws IOException {
         try (ZipFile zip = new ZipFile(source.toFile());
              ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(target))) {
