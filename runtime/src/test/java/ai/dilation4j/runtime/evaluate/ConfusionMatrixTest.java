@@ -1,12 +1,10 @@
-package ai.dilation4j.runtime;
+package ai.dilation4j.runtime.evaluate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
-
-import ai.dilation4j.runtime.evaluate.ConfusionMatrix;
 
 class ConfusionMatrixTest {
 
