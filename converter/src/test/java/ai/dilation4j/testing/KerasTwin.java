@@ -91,7 +91,12 @@ public final class KerasTwin {
      * and Caffe's pooling agree.
      */
     public static KerasTwin frontEnd() {
-        return new KerasTwin(frontEndSteps(), 92, 100, 5);
+        return frontEnd(92, 100);
+    }
+
+    /** The front end on another input size (odd sizes make Keras's pooling round down where Caffe's rounds up). */
+    public static KerasTwin frontEnd(int height, int width) {
+        return new KerasTwin(frontEndSteps(), height, width, 5);
     }
 
     /** The front end followed by the context module. */
@@ -216,19 +221,28 @@ public final class KerasTwin {
                 h5.attribute("", "backend", flavor.backend());
             }
             h5.attribute("", "model_config", kerasJson(flavor));
-            writeWeights(h5, "model_weights", flavor, caffeWeights);
+            writeWeights(h5, "model_weights", flavor, caffeWeights, Map.of());
         }
     }
 
     /** Writes a weights-only file as {@code model.save_weights()} does. */
     public void writeKerasWeights(Path file, Flavor flavor, Map<String, List<INDArray>> caffeWeights) {
+        writeKerasWeights(file, flavor, caffeWeights, Map.of());
+    }
+
+    /**
+     * Writes a weights-only file in which the kernels of the given layers declare the given shapes but occupy no
+     * space, as a hostile file would.
+     */
+    public void writeKerasWeights(Path file, Flavor flavor, Map<String, List<INDArray>> caffeWeights,
+                                  Map<String, long[]> hollowKernels) {
         try (KerasHdf5Writer h5 = KerasHdf5Writer.create(file)) {
-            writeWeights(h5, "", flavor, caffeWeights);
+            writeWeights(h5, "", flavor, caffeWeights, hollowKernels);
         }
     }
 
     private void writeWeights(KerasHdf5Writer h5, String root, Flavor flavor,
-                              Map<String, List<INDArray>> caffeWeights) {
+                              Map<String, List<INDArray>> caffeWeights, Map<String, long[]> hollowKernels) {
         List<String> names = kerasLayers(flavor).stream().map(layer -> layer.get("config").get("name").asText())
                 .toList();
         h5.attribute(root, "layer_names", names);
@@ -246,7 +260,11 @@ public final class KerasTwin {
                     : List.of(name + "/kernel:0", name + "/bias:0");
             h5.attribute(group, "weight_names", weightNames);
             INDArray kernel = kerasKernel(blobs.get(0), flavor);
-            h5.dataset(group + "/" + weightNames.get(0), kernel.shape(), kernel.data().asFloat());
+            if (hollowKernels.containsKey(name)) {
+                h5.hollowDataset(group + "/" + weightNames.get(0), hollowKernels.get(name));
+            } else {
+                h5.dataset(group + "/" + weightNames.get(0), kernel.shape(), kernel.data().asFloat());
+            }
             h5.dataset(group + "/" + weightNames.get(1), blobs.get(1).shape(), blobs.get(1).dup('c').data().asFloat());
         }
     }
