@@ -59,10 +59,22 @@ public final class KerasTwin {
         String name();
     }
 
-    private record Conv(String name, int out, int kernel, int dilation, boolean relu) implements Step {
+    /** A convolution, 'valid' unless {@code same}, with dilations per axis. */
+    private record Conv(String name, int out, int kernel, int dilation, int dilationW, boolean same, boolean relu)
+            implements Step {
+        Conv(String name, int out, int kernel, int dilation, boolean relu) {
+            this(name, out, kernel, dilation, dilation, false, relu);
+        }
+
+        int samePad() {
+            return same ? dilation * (kernel - 1) / 2 : 0;
+        }
     }
 
-    private record Pool(String name) implements Step {
+    private record Pool(String name, int size) implements Step {
+        Pool(String name) {
+            this(name, 2);
+        }
     }
 
     private record Drop(String name) implements Step {
@@ -114,6 +126,18 @@ public final class KerasTwin {
         return new KerasTwin(steps, 92, 100, 5);
     }
 
+    /**
+     * A network with the tiling geometry of the pascal_voc preset, like the CLI tests' tiny Caffe model: a 388x396
+     * tile gives a 2x3 output of 21 classes. Its 'same' convolutions are Caffe's padded ones, its 4x4 pool divides
+     * the map exactly (so Keras and Caffe agree), and the last convolution has dilations 95 and 96.
+     */
+    public static KerasTwin pascalTiny() {
+        return new KerasTwin(List.of(
+                new Conv("conv1", 8, 3, 1, 1, true, true), new Pool("pool1", 4),
+                new Conv("wide", 128, 1, 1, false), new Conv("mix", 8, 3, 1, 1, true, false),
+                new Conv("ctx", 21, 2, 95, 96, false, false)), 388, 396, 21);
+    }
+
     private static List<Step> frontEndSteps() {
         return List.of(
                 new Conv("conv1_1", 4, 3, 1, true), new Conv("conv1_2", 4, 3, 1, true), new Pool("pool1"),
@@ -148,8 +172,8 @@ public final class KerasTwin {
                 text.append("layer { name: \"").append(conv.name()).append("\" type: \"Convolution\" bottom: \"")
                         .append(bottom).append("\" top: \"").append(conv.name()).append("\" convolution_param { ")
                         .append("num_output: ").append(conv.out()).append(" kernel_size: ").append(conv.kernel())
-                        .append(" dilation: ").append(conv.dilation()).append(" pad: ").append(pendingPad)
-                        .append(" } }\n");
+                        .append(" dilation: ").append(conv.dilation()).append(" dilation: ").append(conv.dilationW())
+                        .append(" pad: ").append(pendingPad + conv.samePad()).append(" } }\n");
                 if (conv.relu()) {
                     text.append("layer { name: \"relu_").append(conv.name()).append("\" type: \"ReLU\" bottom: \"")
                             .append(conv.name()).append("\" top: \"").append(conv.name()).append("\" }\n");
@@ -159,7 +183,8 @@ public final class KerasTwin {
             } else if (step instanceof Pool pool) {
                 text.append("layer { name: \"").append(pool.name()).append("\" type: \"Pooling\" bottom: \"")
                         .append(bottom).append("\" top: \"").append(pool.name())
-                        .append("\" pooling_param { pool: MAX kernel_size: 2 stride: 2 } }\n");
+                        .append("\" pooling_param { pool: MAX kernel_size: ").append(pool.size()).append(" stride: ")
+                        .append(pool.size()).append(" } }\n");
                 bottom = pool.name();
             } else if (step instanceof Drop drop) {
                 text.append("layer { name: \"").append(drop.name()).append("\" type: \"Dropout\" bottom: \"")
@@ -305,18 +330,19 @@ public final class KerasTwin {
             }
             if (step instanceof Conv conv) {
                 convolution(layer, config, conv, flavor);
-                long extent = (long) conv.dilation() * (conv.kernel() - 1);
-                h -= extent;
-                w -= extent;
+                if (!conv.same()) {
+                    h -= (long) conv.dilation() * (conv.kernel() - 1);
+                    w -= (long) conv.dilationW() * (conv.kernel() - 1);
+                }
                 channels = conv.out();
-            } else if (step instanceof Pool) {
+            } else if (step instanceof Pool pool) {
                 layer.put("class_name", "MaxPooling2D");
-                config.putArray("pool_size").add(2).add(2);
-                config.putArray("strides").add(2).add(2);
+                config.putArray("pool_size").add(pool.size()).add(pool.size());
+                config.putArray("strides").add(pool.size()).add(pool.size());
                 config.put(flavor.keras1() ? "border_mode" : "padding", "valid");
                 ordering(config, flavor);
-                h /= 2;
-                w /= 2;
+                h = (h - pool.size()) / pool.size() + 1;
+                w = (w - pool.size()) / pool.size() + 1;
             } else if (step instanceof Drop) {
                 layer.put("class_name", "Dropout");
                 config.put(flavor.keras1() ? "p" : "rate", 0.5);
@@ -366,15 +392,16 @@ public final class KerasTwin {
     private static void convolution(ObjectNode layer, ObjectNode config, Conv conv, Flavor flavor) {
         config.put("activation", conv.relu() ? "relu" : "linear");
         if (flavor.keras1()) {
-            layer.put("class_name", conv.dilation() > 1 ? "AtrousConvolution2D" : "Convolution2D");
+            boolean dilated = conv.dilation() > 1 || conv.dilationW() > 1;
+            layer.put("class_name", dilated ? "AtrousConvolution2D" : "Convolution2D");
             config.put("nb_filter", conv.out());
             config.put("nb_row", conv.kernel());
             config.put("nb_col", conv.kernel());
             config.put("init", "glorot_uniform");
-            config.put("border_mode", "valid");
+            config.put("border_mode", conv.same() ? "same" : "valid");
             config.putArray("subsample").add(1).add(1);
-            if (conv.dilation() > 1) {
-                config.putArray("atrous_rate").add(conv.dilation()).add(conv.dilation());
+            if (dilated) {
+                config.putArray("atrous_rate").add(conv.dilation()).add(conv.dilationW());
             }
             for (String empty : List.of("W_regularizer", "b_regularizer", "activity_regularizer", "W_constraint",
                     "b_constraint")) {
@@ -386,8 +413,8 @@ public final class KerasTwin {
             config.put("filters", conv.out());
             config.putArray("kernel_size").add(conv.kernel()).add(conv.kernel());
             config.putArray("strides").add(1).add(1);
-            config.put("padding", "valid");
-            config.putArray("dilation_rate").add(conv.dilation()).add(conv.dilation());
+            config.put("padding", conv.same() ? "same" : "valid");
+            config.putArray("dilation_rate").add(conv.dilation()).add(conv.dilationW());
             config.put("use_bias", true);
             ObjectNode init = config.putObject("kernel_initializer");
             init.put("class_name", "VarianceScaling");
