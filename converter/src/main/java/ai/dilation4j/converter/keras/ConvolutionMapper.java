@@ -61,13 +61,15 @@ final class ConvolutionMapper implements KerasLayerMapper {
         ConvolutionSettings settings = new ConvolutionSettings(in.channels(), Math.toIntExact(conf.getNOut()), 1,
                 geometry, conf.hasBias());
         long[] weightShape = {conf.getNOut(), in.channels(), kernel[0], kernel[1]};
+        // The weights read are as large as the file; comparing them first refuses an architecture declaring absurd
+        // sizes by what its weights really are.
+        List<INDArray> weights = weights(node, context, weightShape);
         settings.requireHoldableWeights(layer, weightShape, weightShape);
         FeatureShape out = settings.outputShape(layer, in);
         ConvolutionLayer dl4j = settings.configure(new GemmConvolutionLayer.Builder().dataFormat(CNN2DFormat.NCHW))
                 .activation(activation(node, conf))
                 .build();
         String vertex = context.graph().addLayer(layer, dl4j, out);
-        List<INDArray> weights = weights(node, context, weightShape);
         context.expectWeights(settings.weights(layer, vertex, weightShape,
                 (graph, arrays) -> GraphParams.assign(graph, vertex, "W", arrays.get(0))), weights);
         context.produced(node, layout);

@@ -126,6 +126,18 @@ class KerasLayerImportTest {
     }
 
     @Test
+    void anArchitectureDeclaringAHugeLayerIsRefusedByItsWeightsBeforeAnythingIsAllocated() throws Exception {
+        String json = twin.kerasJson(KERAS2).replace("\"name\":\"fc7\",\"trainable\":true,\"activation\":\"relu\","
+                + "\"filters\":12", "\"name\":\"fc7\",\"trainable\":true,\"activation\":\"relu\",\"filters\":2000000000");
+        assertThat(json).contains("2000000000");
+        assertThatThrownBy(() -> convertSplit(json, KERAS2))
+                .isInstanceOf(ConversionException.class)
+                .hasMessageContaining("Layer 'fc7' (Conv2D): its kernel in")
+                .hasMessageContaining("is [12, 12, 1, 1] (out, in, rows, columns) but the architecture implies "
+                        + "[2000000000, 12, 1, 1]");
+    }
+
+    @Test
     void aFileThatIsNotHdf5IsNamedAsSuch() throws Exception {
         Path json = Files.writeString(dir.resolve("model.h5"), twin.kerasJson(KERAS2));
         assertThatThrownBy(() -> new KerasConverter().convert(json, ConversionOptions.defaults()))
