@@ -89,12 +89,26 @@ public final class KerasTwin {
     private final int height;
     private final int width;
     private final int classes;
+    private final boolean functional;
 
     private KerasTwin(List<Step> steps, int height, int width, int classes) {
+        this(steps, height, width, classes, false);
+    }
+
+    private KerasTwin(List<Step> steps, int height, int width, int classes, boolean functional) {
         this.steps = List.copyOf(steps);
         this.height = height;
         this.width = width;
         this.classes = classes;
+        this.functional = functional;
+    }
+
+    /**
+     * The same network written as a functional {@code Model} (Keras 2): an {@code InputLayer} named {@code image},
+     * each layer with its inbound node.
+     */
+    public KerasTwin functional() {
+        return new KerasTwin(steps, height, width, classes, true);
     }
 
     /**
@@ -221,12 +235,20 @@ public final class KerasTwin {
     /** The Keras architecture, as {@code model.to_json()} writes it for the flavor. */
     public String kerasJson(Flavor flavor) {
         ObjectNode root = JSON.createObjectNode();
-        root.put("class_name", "Sequential");
+        root.put("class_name", functional ? "Model" : "Sequential");
         ArrayNode layers = JSON.createArrayNode();
         for (ObjectNode layer : kerasLayers(flavor)) {
             layers.add(layer);
         }
-        if (flavor.keras1()) {
+        if (functional) {
+            ObjectNode config = root.putObject("config");
+            config.put("name", "model_1");
+            config.set("layers", layers);
+            config.putArray("input_layers").addArray().add("image").add(0).add(0);
+            String last = layers.get(layers.size() - 1).get("name").asText();
+            config.putArray("output_layers").addArray().add(last).add(0).add(0);
+            root.put("backend", flavor.backend());
+        } else if (flavor.keras1()) {
             root.set("config", layers);
         } else {
             ObjectNode config = root.putObject("config");
@@ -308,6 +330,31 @@ public final class KerasTwin {
     }
 
     private List<ObjectNode> kerasLayers(Flavor flavor) {
+        List<ObjectNode> layers = sequentialLayers(flavor);
+        if (!functional) {
+            return layers;
+        }
+        ObjectNode input = layer("InputLayer", "image");
+        ObjectNode inputConfig = (ObjectNode) input.get("config");
+        inputConfig.set("batch_input_shape", layers.get(0).get("config").get("batch_input_shape"));
+        inputConfig.put("dtype", "float32").put("sparse", false);
+        ((ObjectNode) layers.get(0).get("config")).remove(List.of("batch_input_shape", "dtype"));
+        List<ObjectNode> graph = new ArrayList<>();
+        input.put("name", "image");
+        input.putArray("inbound_nodes");
+        graph.add(input);
+        String previous = "image";
+        for (ObjectNode layer : layers) {
+            String name = layer.get("config").get("name").asText();
+            layer.put("name", name);
+            layer.putArray("inbound_nodes").addArray().addArray().add(previous).add(0).add(0).addObject();
+            graph.add(layer);
+            previous = name;
+        }
+        return graph;
+    }
+
+    private List<ObjectNode> sequentialLayers(Flavor flavor) {
         List<ObjectNode> layers = new ArrayList<>();
         boolean first = true;
         long h = height;

@@ -64,6 +64,16 @@ class KerasConverterTest {
     }
 
     @Test
+    void keras2FunctionalModelWithAnInputLayer() throws Exception {
+        KerasTwin twin = KerasTwin.frontEnd().functional();
+        assertFullModelMatchesCaffeTwin(twin, KERAS2_TF);
+        try (SegmentationModel model = new KerasConverter().convert(dir.resolve("model.h5"),
+                ConversionOptions.defaults())) {
+            assertThat(model.metadata().inputBlob()).isEqualTo("image");
+        }
+    }
+
+    @Test
     void samePaddingAndPerAxisDilationsOfKeras1And2() throws Exception {
         assertFullModelMatchesCaffeTwin(KerasTwin.pascalTiny(), KERAS1_TF);
         assertFullModelMatchesCaffeTwin(KerasTwin.pascalTiny(), KERAS2_TF);
@@ -108,7 +118,7 @@ class KerasConverterTest {
 
     @Test
     void convertToWritesAModelThatLoadsAndComputesTheSame() throws Exception {
-        KerasTwin twin = KerasTwin.frontEnd();
+        KerasTwin twin = KerasTwin.withContext();
         Path h5 = writeFullModel(twin, KERAS1_TF);
         Path target = dir.resolve("model.zip");
         new KerasConverter().convertTo(h5, ConversionOptions.defaults(), target);
