@@ -94,10 +94,6 @@ final class Hdf5Inspection implements AutoCloseable {
         }
     }
 
-    Path path() {
-        return path;
-    }
-
     /**
      * A string attribute of the root group or of a group below it, or empty when it does not exist. Refuses
      * attributes that are not strings or hold more than {@code maxBytes}.

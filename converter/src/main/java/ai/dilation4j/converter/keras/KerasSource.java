@@ -10,6 +10,7 @@ import java.util.Optional;
 
 import ai.dilation4j.converter.api.ConversionException;
 import ai.dilation4j.runtime.SourceFile;
+import ai.dilation4j.runtime.io.Sha256;
 
 /**
  * What a Keras model is read from, checked as far as it can be without reading weights: the architecture, the Keras
@@ -69,7 +70,7 @@ record KerasSource(KerasArchitecture architecture, String kerasVersion, Optional
             Optional<String> backend = architecture.backend().or(() -> attribute(h5, root, "backend"));
             Map<String, Hdf5Inspection.LayerWeights> layers = h5.layerWeights(root);
             return new KerasSource(architecture, version, backend, weights, root, layers, architectureJson,
-                    List.of(new SourceDigest(json.length, ai.dilation4j.runtime.io.Sha256.of(json))
+                    List.of(new SourceDigest(json.length, Sha256.of(json))
                             .asSource("json", architectureJson), h5.digest().asSource("weights", weights)));
         }
     }
