@@ -80,6 +80,9 @@ final class Hdf5Inspection implements AutoCloseable {
         if (!Files.isRegularFile(path)) {
             throw new ConversionException("Keras file " + path + " does not exist or is not a file.");
         }
+        if (!Files.isReadable(path)) {
+            throw new ConversionException("Keras file " + path + " cannot be read (permission denied).");
+        }
         boolean signed = hasSignature(path);
         synchronized (Hdf5Archive.LOCK_OBJECT) {
             try {
