@@ -122,7 +122,17 @@ public final class KerasTwin {
 
     /** The front end on another input size (odd sizes make Keras's pooling round down where Caffe's rounds up). */
     public static KerasTwin frontEnd(int height, int width) {
-        return new KerasTwin(frontEndSteps(), height, width, 5);
+        return frontEnd(height, width, 1);
+    }
+
+    /** The front end with every convolution {@code widthScale} times as wide (for timing at realistic widths). */
+    public static KerasTwin frontEnd(int height, int width, int widthScale) {
+        List<Step> steps = frontEndSteps().stream()
+                .map(step -> step instanceof Conv conv && !conv.name().equals("fc_final")
+                        ? new Conv(conv.name(), conv.out() * widthScale, conv.kernel(), conv.dilation(), conv.relu())
+                        : step)
+                .toList();
+        return new KerasTwin(steps, height, width, 5);
     }
 
     /** The front end followed by the context module. */
