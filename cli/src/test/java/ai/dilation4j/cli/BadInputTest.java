@@ -131,7 +131,7 @@ class BadInputTest {
 
     @Test
     void wrongUsageExitsWithTwo() {
-        CliRun run = CliRun.of("convert", "--prototxt", prototxt.toString());
+        CliRun run = CliRun.of("convert", "--prototxt", prototxt.toString(), "-o", "model.zip");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("Missing required option", "--weights");
     }

@@ -1,7 +1,6 @@
 package ai.dilation4j.converter;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -13,7 +12,6 @@ import java.util.Set;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -33,16 +31,15 @@ import ai.dilation4j.converter.caffe.PrototxtReader;
 import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;
 import ai.dilation4j.converter.graph.FeatureShape;
 import ai.dilation4j.converter.graph.GraphBuildContext;
+import ai.dilation4j.converter.graph.GraphChecks;
 import ai.dilation4j.converter.graph.WeightBinding;
 import ai.dilation4j.converter.mappers.LayerMappingTable;
 import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.runtime.ModelFileException;
 import ai.dilation4j.runtime.ModelMetadata;
 import ai.dilation4j.runtime.SourceFile;
-import ai.dilation4j.runtime.io.ArraySizes;
 import ai.dilation4j.runtime.io.FileNames;
 import ai.dilation4j.runtime.io.Sha256;
-import ai.dilation4j.runtime.model.ModelFile;
 import ai.dilation4j.runtime.model.SegmentationModel;
 
 /**
@@ -52,7 +49,6 @@ import ai.dilation4j.runtime.model.SegmentationModel;
 public final class CaffeConverter {
 
     private static final Logger LOG = LoggerFactory.getLogger(CaffeConverter.class);
-    private static final String VERSION = versionOf(CaffeConverter.class);
 
     private final LayerMappingTable mappings;
 
@@ -71,11 +67,7 @@ public final class CaffeConverter {
     public SavedModel convertTo(Path prototxt, Path weights, ConversionOptions options, Path target)
             throws ConversionException, ModelFileException {
         try (SegmentationModel model = convert(prototxt, weights, options)) {
-            options.progress().step("Saving " + target);
-            long started = System.nanoTime();
-            ModelFile.write(model.graph(), model.metadata(), target);
-            return new SavedModel(target, model.metadata(), model.graph().numParams(),
-                    Duration.ofNanos(System.nanoTime() - started));
+            return SavedModel.write(model, options.progress(), target);
         }
     }
 
@@ -112,7 +104,7 @@ public final class CaffeConverter {
                 new SourceFile("weights", weights.getFileName().toString(), weightsRead.bytes(), weightsRead.sha256()));
         ModelMetadata metadata = new ModelMetadata(ModelMetadata.FORMAT_VERSION, name, plan.input().blob(),
                 plan.input().shape(), outputBlob, numClasses, plan.context().blobVertices(), sources,
-                options.presetName().orElse(null), dataset, VERSION);
+                options.presetName().orElse(null), dataset, ConverterVersion.VERSION);
         return SegmentationModel.of(graph, metadata);
     }
 
@@ -159,53 +151,10 @@ public final class CaffeConverter {
         builder.setOutputs(outputs.toArray(String[]::new));
         builder.setInputTypes(InputType.convolutional(inputShape[2], inputShape[3], inputShape[1]));
         ComputationGraphConfiguration configuration = builder.build();
-        checkShapes(configuration, context, inputFeatures);
-        checkParameterCount(configuration, prototxt);
+        GraphChecks.checkShapes(configuration, context, inputFeatures, "Caffe", "the prototxt");
+        GraphChecks.checkParameterCount(configuration, prototxt, "Check num_output and kernel_size in the prototxt.");
         String outputBlob = context.blobOf(outputs.get(outputs.size() - 1));
         return new GraphPlan(net, input, configuration, context, outputBlob);
-    }
-
-    private static void checkShapes(ComputationGraphConfiguration configuration, GraphBuildContext context,
-                                    FeatureShape input) throws ConversionException {
-        Map<String, InputType> dl4jTypes = configuration.getLayerActivationTypes(
-                InputType.convolutional(input.height(), input.width(), input.channels()));
-        for (Map.Entry<String, FeatureShape> entry : context.vertexShapes().entrySet()) {
-            InputType type = dl4jTypes.get(entry.getKey());
-            if (type == null) {
-                continue;
-            }
-            long[] dl4j = type.getShape(false);
-            long[] caffe = {entry.getValue().channels(), entry.getValue().height(), entry.getValue().width()};
-            if (!Arrays.equals(dl4j, caffe)) {
-                throw new ConversionException("Vertex '" + entry.getKey() + "': DL4J computes an output of "
-                        + Arrays.toString(dl4j) + " where Caffe computes " + Arrays.toString(caffe)
-                        + ". This is a dilation4j mapping bug; please report it with the prototxt.");
-            }
-        }
-    }
-
-    /**
-     * The graph keeps all parameters in one flat array; each layer's weights were checked when mapped, this checks
-     * their sum before anything is allocated.
-     */
-    private static void checkParameterCount(ComputationGraphConfiguration configuration, Path prototxt)
-            throws ConversionException {
-        long total = 0;
-        String largest = null;
-        long largestCount = -1;
-        for (Map.Entry<String, GraphVertex> vertex : configuration.getVertices().entrySet()) {
-            long count = vertex.getValue().numParams(false);
-            total = total > Long.MAX_VALUE - count ? Long.MAX_VALUE : total + count;
-            if (count > largestCount) {
-                largest = vertex.getKey();
-                largestCount = count;
-            }
-        }
-        if (total > ArraySizes.MAX_ELEMENTS) {
-            throw new ConversionException(prototxt + " describes a network of " + total + " parameters, more than "
-                    + "the " + ArraySizes.MAX_ELEMENTS + " one parameter array can hold (the largest layer, '"
-                    + largest + "', has " + largestCount + "). Check num_output and kernel_size in the prototxt.");
-        }
     }
 
     /** Checks that the weights file holds every blob the network needs, with the right shapes and sizes. */
@@ -282,10 +231,5 @@ public final class CaffeConverter {
             arrays.add(blobs.get(i).values().reshape('c', binding.expectedShapes().get(i)));
         }
         binding.binder().bind(graph, arrays);
-    }
-
-    private static String versionOf(Class<?> type) {
-        String version = type.getPackage().getImplementationVersion();
-        return version == null ? "dev" : version;
     }
 }

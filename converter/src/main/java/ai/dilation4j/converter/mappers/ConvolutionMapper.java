@@ -34,7 +34,7 @@ public final class ConvolutionMapper implements LayerMapper {
         // A depthwise layer keeps Caffe's weights; other groups become dense block-diagonal weights.
         s.requireHoldableWeights(layer, weightShape, s.group() == 1 || s.group() == s.inChannels() ? weightShape
                 : new long[] {s.outChannels(), s.inChannels(), g.kernelH(), g.kernelW()});
-        FeatureShape out = outputShape(layer, context.bottomShape(layer, 0), s);
+        FeatureShape out = s.outputShape(layer, context.bottomShape(layer, 0));
         String vertex;
         WeightBinding.Binder weights;
         if (s.group() == 1) {
@@ -55,17 +55,5 @@ public final class ConvolutionMapper implements LayerMapper {
                     GroupedWeights.blockDiagonal(blobs.get(0), s.group(), s.inChannels()));
         }
         context.expectWeights(s.weights(layer, vertex, weightShape, weights));
-    }
-
-    private static FeatureShape outputShape(LayerParameter layer, FeatureShape in, ConvolutionSettings s)
-            throws ConversionException {
-        KernelGeometry g = s.geometry();
-        long h = KernelGeometry.convolutionOutput(in.height(), g.kernelH(), g.strideH(), g.padH(), g.dilationH());
-        long w = KernelGeometry.convolutionOutput(in.width(), g.kernelW(), g.strideW(), g.padW(), g.dilationW());
-        if (h < 1 || w < 1) {
-            throw new ConversionException(GraphBuildContext.describe(layer) + ": its input " + in
-                    + " is smaller than its dilated kernel (" + g + "). Use a larger network input.");
-        }
-        return new FeatureShape(s.outChannels(), h, w);
     }
 }

@@ -6,6 +6,7 @@ import ai.dilation4j.converter.api.ConversionException;
 import ai.dilation4j.converter.api.UnsupportedLayerException;
 import ai.dilation4j.converter.caffe.proto.Caffe.ConvolutionParameter;
 import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;
+import ai.dilation4j.converter.graph.FeatureShape;
 import ai.dilation4j.converter.graph.GraphBuildContext;
 import ai.dilation4j.converter.graph.GraphParams;
 import ai.dilation4j.converter.graph.KernelGeometry;
@@ -17,9 +18,10 @@ import org.nd4j.linalg.activations.Activation;
 
 /**
  * The {@code convolution_param} of a Convolution or Deconvolution layer, checked: channels, groups, geometry,
- * bias. Both layer types share Caffe's parameter message and its rules.
+ * bias. Both layer types share Caffe's parameter message and its rules; other importers (Keras) build one from
+ * their own layer description to get the same DL4J layer and weight binding.
  */
-record ConvolutionSettings(long inChannels, int outChannels, int group, KernelGeometry geometry, boolean bias) {
+public record ConvolutionSettings(long inChannels, int outChannels, int group, KernelGeometry geometry, boolean bias) {
 
     static ConvolutionSettings read(LayerParameter layer, GraphBuildContext context) throws ConversionException {
         context.requireArity(layer, 1, 1, 1);
@@ -43,8 +45,20 @@ record ConvolutionSettings(long inChannels, int outChannels, int group, KernelGe
                 p.getBiasTerm());
     }
 
+    /** The output shape for an input shape (Caffe's floor rule); refuses an input smaller than the dilated kernel. */
+    public FeatureShape outputShape(LayerParameter layer, FeatureShape in) throws ConversionException {
+        KernelGeometry g = geometry;
+        long h = KernelGeometry.convolutionOutput(in.height(), g.kernelH(), g.strideH(), g.padH(), g.dilationH());
+        long w = KernelGeometry.convolutionOutput(in.width(), g.kernelW(), g.strideW(), g.padW(), g.dilationW());
+        if (h < 1 || w < 1) {
+            throw new ConversionException(GraphBuildContext.describe(layer) + ": its input " + in
+                    + " is smaller than its dilated kernel (" + g + "). Use a larger network input.");
+        }
+        return new FeatureShape(outChannels, h, w);
+    }
+
     /** Applies geometry, channels and bias to a DL4J convolution-type layer builder; no activation. */
-    <B extends ConvolutionLayer.BaseConvBuilder<B>> B configure(B builder) {
+    public <B extends ConvolutionLayer.BaseConvBuilder<B>> B configure(B builder) {
         builder.kernelSize(geometry.kernel()).stride(geometry.stride()).padding(geometry.padding())
                 .dilation(geometry.dilation()).convolutionMode(ConvolutionMode.Truncate).hasBias(bias);
         builder.nIn(inChannels).nOut(outChannels).activation(Activation.IDENTITY);
@@ -58,7 +72,7 @@ record ConvolutionSettings(long inChannels, int outChannels, int group, KernelGe
      * Refuses weights that one array cannot hold, in Caffe's grouped shape or in the dense shape DL4J gets,
      * before the layer is added and anything is allocated.
      */
-    void requireHoldableWeights(LayerParameter layer, long[] caffeShape, long[] denseShape)
+    public void requireHoldableWeights(LayerParameter layer, long[] caffeShape, long[] denseShape)
             throws ConversionException {
         for (long[] shape : List.of(caffeShape, denseShape)) {
             if (!ArraySizes.fitsOneArray(shape)) {
@@ -75,7 +89,7 @@ record ConvolutionSettings(long inChannels, int outChannels, int group, KernelGe
      * Declares the layer's Caffe blobs: the weights with the given shape, then the bias when {@code bias_term}
      * is set, which goes to the DL4J parameter {@code b} of {@code vertex} unchanged.
      */
-    WeightBinding weights(LayerParameter layer, String vertex, long[] weightShape, WeightBinding.Binder weights) {
+    public WeightBinding weights(LayerParameter layer, String vertex, long[] weightShape, WeightBinding.Binder weights) {
         if (!bias) {
             return new WeightBinding(layer.getName(), layer.getType(), List.of("weights"), List.of(weightShape),
                     weights);

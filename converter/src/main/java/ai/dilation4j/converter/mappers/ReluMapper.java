@@ -8,6 +8,7 @@ import ai.dilation4j.converter.graph.LayerMapper;
 import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationLReLU;
 
 /**
@@ -26,17 +27,21 @@ public final class ReluMapper implements LayerMapper {
     public void map(LayerParameter layer, GraphBuildContext context) throws ConversionException {
         context.requireArity(layer, 1, 1, 1);
         float slope = layer.getReluParam().getNegativeSlope();
-        ActivationLayer.Builder builder = new ActivationLayer.Builder();
-        if (slope == 0f) {
-            builder.activation(Activation.RELU);
-        } else {
-            builder.activation(new ActivationLReLU(slope));
-        }
+        addActivation(layer, context, slope == 0f ? Activation.RELU.getActivationFunction() : new ActivationLReLU(slope));
+    }
+
+    /**
+     * Adds an element-wise {@code ActivationLayer} computing the layer's first top from its first bottom; it reads a
+     * copy of the bottom unless the bottom's value may be overwritten (see
+     * {@link GraphBuildContext#mayOverwriteBottom}).
+     */
+    public static void addActivation(LayerParameter layer, GraphBuildContext context, IActivation activation)
+            throws ConversionException {
         FeatureShape shape = context.bottomShape(layer, 0);
         String input = context.bottomVertex(layer, 0);
         if (!context.mayOverwriteBottom(layer)) {
             input = context.addHelperVertex(layer.getName() + "_input", new ScaleVertex(1.0), shape, input);
         }
-        context.addLayer(layer, builder.build(), shape, input);
+        context.addLayer(layer, new ActivationLayer.Builder().activation(activation).build(), shape, input);
     }
 }

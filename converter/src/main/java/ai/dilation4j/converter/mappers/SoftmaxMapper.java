@@ -31,9 +31,14 @@ public final class SoftmaxMapper implements LayerMapper {
             throw new UnsupportedLayerException(GraphBuildContext.describe(layer) + " normalizes over axis " + axis
                     + "; dilation4j converts the softmax over channels (axis 1) only.");
         }
-        context.addLayer(layer, new CnnLossLayer.Builder(LossFunctions.LossFunction.MCXENT)
+        context.addLayer(layer, perPixelSoftmax(), context.bottomShape(layer, 0));
+    }
+
+    /** The softmax over the channels of every pixel of an NCHW map, whatever its N, H and W. */
+    public static CnnLossLayer perPixelSoftmax() {
+        return new CnnLossLayer.Builder(LossFunctions.LossFunction.MCXENT)
                 .activation(Activation.SOFTMAX)
                 .format(CNN2DFormat.NCHW)
-                .build(), context.bottomShape(layer, 0));
+                .build();
     }
 }

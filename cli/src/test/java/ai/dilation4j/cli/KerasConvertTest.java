@@ -1,0 +1,109 @@
+package ai.dilation4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import ai.dilation4j.runtime.io.Npy;
+import ai.dilation4j.testing.KerasTwin;
+import ai.dilation4j.testing.KerasTwin.Flavor;
+import ai.dilation4j.testing.KerasTwin.Head;
+
+/** {@code convert --keras} and {@code --keras-json/--keras-weights}: the Keras twin segments like the Caffe model. */
+class KerasConvertTest {
+
+    private static final Flavor KERAS2 = new Flavor("2.2.4", false, "tensorflow", Head.RESHAPE_SOFTMAX);
+    private static final Flavor KERAS1 = new Flavor("1.2.1", false, "tensorflow", Head.RESHAPE_SOFTMAX);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void kerasModelsSegmentWithTheLabelsOfTheirCaffeTwin() throws Exception {
+        KerasTwin twin = KerasTwin.pascalTiny();
+        Path prototxt = twin.writeCaffe(dir, 9);
+        Path caffemodel = KerasTwin.caffemodel(prototxt);
+        Map<String, List<INDArray>> weights = KerasTwin.caffeWeights(caffemodel);
+        Path full = dir.resolve("keras1.h5");
+        twin.writeKerasModel(full, KERAS1, weights);
+        Path json = Files.writeString(dir.resolve("keras2.json"), twin.kerasJson(KERAS2));
+        Path split = dir.resolve("keras2_weights.h5");
+        twin.writeKerasWeights(split, KERAS2, weights);
+
+        Path caffeZip = convert("--prototxt", prototxt.toString(), "--weights", caffemodel.toString());
+        Path fullZip = convert("--keras", full.toString());
+        Path splitZip = convert("--keras-json", json.toString(), "--keras-weights", split.toString());
+
+        Path images = Files.createDirectories(dir.resolve("images"));
+        TinyModel.image(images.resolve("photo.png"), 40, 50, 4);
+        Path caffeOut = segment(caffeZip, images);
+        for (Path keras : List.of(fullZip, splitZip)) {
+            Path out = segment(keras, images);
+            assertThat(Files.readAllBytes(out.resolve("photo_labels.png"))).as(keras.toString())
+                    .isEqualTo(Files.readAllBytes(caffeOut.resolve("photo_labels.png")));
+            INDArray prob = Npy.read(out.resolve("photo_prob.npy"));
+            INDArray reference = Npy.read(caffeOut.resolve("photo_prob.npy"));
+            assertThat(Transforms.abs(prob.sub(reference)).maxNumber().doubleValue()).isLessThan(1e-5);
+        }
+        CliRun inspect = CliRun.of("inspect", "--model", fullZip.toString());
+        assertThat(inspect.out()).contains("keras1.h5", "conv1_input", "GemmConvolutionLayer");
+    }
+
+    @Test
+    void caffeAndKerasInputsAreExclusiveUsageErrors() throws Exception {
+        CliRun mixed = CliRun.of("convert", "--prototxt", "a.prototxt", "--weights", "a.caffemodel", "--keras", "a.h5",
+                "-o", dir.resolve("m.zip").toString());
+        assertThat(mixed.exitCode()).as(mixed.toString()).isEqualTo(2);
+        assertThat(mixed.err()).contains("mutually exclusive", "--keras", "--prototxt");
+        CliRun half = CliRun.of("convert", "--keras-json", "a.json", "-o", dir.resolve("m.zip").toString());
+        assertThat(half.exitCode()).as(half.toString()).isEqualTo(2);
+        assertThat(half.err()).contains("Missing required option '--keras-weights=FILE'");
+        CliRun crossed = CliRun.of("convert", "--keras", "a.h5", "--weights", "a.caffemodel", "-o",
+                dir.resolve("m.zip").toString());
+        assertThat(crossed.exitCode()).as(crossed.toString()).isEqualTo(2);
+        assertThat(crossed.err()).contains("--weights does not go with --keras");
+        CliRun none = CliRun.of("convert", "-o", dir.resolve("m.zip").toString());
+        assertThat(none.exitCode()).as(none.toString()).isEqualTo(2);
+        assertThat(dir.resolve("m.zip")).doesNotExist();
+    }
+
+    @Test
+    void aDamagedKerasFileFailsWithOneLineAndNoOutput() throws Exception {
+        Path h5 = Files.write(dir.resolve("model.h5"), new byte[] {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n', 0});
+        Path output = dir.resolve("model.zip");
+        CliRun run = CliRun.of("convert", "--keras", h5.toString(), "--preset", "pascal_voc", "-o", output.toString());
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.err()).contains(h5.toString(), "damaged or truncated").doesNotContain("Exception", "\tat ");
+        assertThat(output).doesNotExist();
+    }
+
+    private Path convert(String... source) {
+        Path output = dir.resolve(source[1].replaceAll(".*/", "").replace('.', '_') + ".zip");
+        String[] args = new String[source.length + 5];
+        args[0] = "convert";
+        System.arraycopy(source, 0, args, 1, source.length);
+        args[source.length + 1] = "--preset";
+        args[source.length + 2] = "pascal_voc";
+        args[source.length + 3] = "-o";
+        args[source.length + 4] = output.toString();
+        CliRun run = CliRun.of(args);
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        return output;
+    }
+
+    private Path segment(Path model, Path images) {
+        Path out = dir.resolve("out_" + model.getFileName());
+        CliRun run = CliRun.of("segment", "--model", model.toString(), "-o", out.toString(), "--output", "labels,prob",
+                images.toString());
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        return out;
+    }
+}
