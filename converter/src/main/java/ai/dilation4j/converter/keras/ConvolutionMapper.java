@@ -19,7 +19,7 @@ import ai.dilation4j.converter.graph.FeatureShape;
 import ai.dilation4j.converter.graph.GraphParams;
 import ai.dilation4j.converter.graph.KernelGeometry;
 import ai.dilation4j.converter.mappers.ConvolutionSettings;
-import ai.dilation4j.runtime.graph.GemmConvolutionLayer;
+import ai.dilation4j.runtime.nn.conv.GemmConvolutionLayer;
 
 /**
  * Keras {@code Convolution2D} / {@code AtrousConvolution2D} (Keras 1) and {@code Conv2D} (Keras 2) →

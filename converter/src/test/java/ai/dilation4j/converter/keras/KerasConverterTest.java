@@ -21,13 +21,13 @@ import ai.dilation4j.converter.CaffeConverter;
 import ai.dilation4j.converter.ConversionOptions;
 import ai.dilation4j.converter.api.ConversionException;
 import ai.dilation4j.converter.api.UnsupportedLayerException;
-import ai.dilation4j.runtime.graph.GemmConvolutionLayer;
 import ai.dilation4j.runtime.io.Sha256;
 import ai.dilation4j.runtime.model.SegmentationModel;
+import ai.dilation4j.runtime.nn.conv.GemmConvolutionLayer;
 import ai.dilation4j.testing.BlobAssert;
-import ai.dilation4j.testing.KerasTwin;
 import ai.dilation4j.testing.KerasTwin.Flavor;
 import ai.dilation4j.testing.KerasTwin.Head;
+import ai.dilation4j.testing.KerasTwin;
 
 /**
  * A Keras port of a DilatedNet-shaped network, written as Keras 1.2.1 and 2.2.4 write it, imports to the graph the
