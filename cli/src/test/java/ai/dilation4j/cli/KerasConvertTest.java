@@ -9,7 +9,9 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 import ai.dilation4j.runtime.io.Npy;
@@ -55,6 +57,19 @@ class KerasConvertTest {
         }
         CliRun inspect = CliRun.of("inspect", "--model", fullZip.toString());
         assertThat(inspect.out()).contains("keras1.h5", "conv1_input", "GemmConvolutionLayer");
+
+        // forward --blobs takes the Keras layer names, which are the Caffe twin's blob names here
+        Path input = dir.resolve("input.npy");
+        Npy.write(Nd4j.rand(DataType.FLOAT, twin.inputShape()).subi(0.5).muli(100), input);
+        Path caffeBlobs = forward(caffeZip, input, "caffe_blobs");
+        Path kerasBlobs = forward(fullZip, input, "keras_blobs");
+        for (String blob : List.of("conv1", "wide", "mix", "ctx")) {
+            INDArray expected = Npy.read(caffeBlobs.resolve(blob + ".npy"));
+            INDArray actual = Npy.read(kerasBlobs.resolve(blob + ".npy"));
+            assertThat(actual.shape()).as(blob).isEqualTo(expected.shape());
+            assertThat(Transforms.abs(actual.sub(expected)).maxNumber().doubleValue()).as(blob)
+                    .isLessThanOrEqualTo(1e-4 * Math.max(1, Transforms.abs(expected).maxNumber().doubleValue()));
+        }
     }
 
     @Test
@@ -103,6 +118,14 @@ class KerasConvertTest {
         Path out = dir.resolve("out_" + model.getFileName());
         CliRun run = CliRun.of("segment", "--model", model.toString(), "-o", out.toString(), "--output", "labels,prob",
                 images.toString());
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        return out;
+    }
+
+    private Path forward(Path model, Path input, String outDir) {
+        Path out = dir.resolve(outDir);
+        CliRun run = CliRun.of("forward", "--model", model.toString(), "--input-npy", input.toString(), "--blobs",
+                "conv1,wide,mix,ctx", "--out", out.toString());
         assertThat(run.exitCode()).as(run.toString()).isZero();
         return out;
     }

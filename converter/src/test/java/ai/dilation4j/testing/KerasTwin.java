@@ -162,6 +162,39 @@ public final class KerasTwin {
                 new Conv("ctx", 21, 2, 95, 96, false, false)), 388, 396, 21);
     }
 
+    /**
+     * DilatedNet-8 at full size (fyu/dilation's dilation8_pascal_voc: VGG-16 without pool4/pool5, conv5 at rate 2,
+     * fc6 7x7 at rate 4, fc7, fc-final, the context module with 42 channels) on its 900x900 tile: 134 M weights, for
+     * timing an import against its Caffe twin. Every pooled size is even at 900x900, where Keras's and Caffe's
+     * pooling agree.
+     */
+    public static KerasTwin dilation8() {
+        List<Step> steps = new ArrayList<>();
+        int[][] blocks = {{64, 64}, {128, 128}, {256, 256, 256}, {512, 512, 512}, {512, 512, 512}};
+        for (int block = 0; block < blocks.length; block++) {
+            for (int i = 0; i < blocks[block].length; i++) {
+                steps.add(new Conv("conv" + (block + 1) + "_" + (i + 1), blocks[block][i], 3, block == 4 ? 2 : 1,
+                        true));
+            }
+            if (block < 3) {
+                steps.add(new Pool("pool" + (block + 1)));
+            }
+        }
+        steps.add(new Conv("fc6", 4096, 7, 4, true));
+        steps.add(new Drop("drop6"));
+        steps.add(new Conv("fc7", 4096, 1, 1, true));
+        steps.add(new Drop("drop7"));
+        steps.add(new Conv("fc_final", 21, 1, 1, false));
+        steps.add(new Pad("ctx_pad", 33));
+        int[] dilations = {1, 1, 2, 4, 8, 16};
+        for (int i = 0; i < dilations.length; i++) {
+            steps.add(new Conv("ctx_conv" + (i < 2 ? "1_" + (i + 1) : (i) + "_1"), 42, 3, dilations[i], true));
+        }
+        steps.add(new Conv("ctx_fc1", 42, 3, 1, true));
+        steps.add(new Conv("ctx_final", 21, 1, 1, false));
+        return new KerasTwin(steps, 900, 900, 21);
+    }
+
     private static List<Step> frontEndSteps() {
         return List.of(
                 new Conv("conv1_1", 4, 3, 1, true), new Conv("conv1_2", 4, 3, 1, true), new Pool("pool1"),
