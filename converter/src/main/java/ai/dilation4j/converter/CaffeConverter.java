@@ -34,7 +34,6 @@ import ai.dilation4j.converter.graph.GraphBuildContext;
 import ai.dilation4j.converter.graph.GraphChecks;
 import ai.dilation4j.converter.graph.WeightBinding;
 import ai.dilation4j.converter.mappers.LayerMappingTable;
-import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.runtime.ModelFileException;
 import ai.dilation4j.runtime.ModelMetadata;
 import ai.dilation4j.runtime.SourceFile;
@@ -76,8 +75,13 @@ public final class CaffeConverter {
             throws ConversionException {
         byte[] prototxtBytes = PrototxtReader.readBytes(prototxt);
         GraphPlan plan = plan(PrototxtReader.parse(prototxtBytes, prototxt), prototxt);
-        // Everything the file must hold is checked before the graph allocates its parameters, so a prototxt or
-        // caffemodel that does not fit costs a message, not gigabytes.
+        // Everything the files and options must fit is checked before the graph allocates its parameters, so a
+        // prototxt, caffemodel or dataset that does not fit costs a message, not gigabytes.
+        String outputBlob = plan.outputBlob();
+        int numClasses = (int) plan.context().blobShape(outputBlob).channels();
+        long[] inputShape = plan.input().shape();
+        AppliedOptions applied = AppliedOptions.check(options, plan.configuration(), plan.input().blob(),
+                new FeatureShape(inputShape[1], inputShape[2], inputShape[3]), outputBlob, numClasses);
         checkLayout(plan.context().weightBindings(), CaffeModelReader.readLayout(weights), weights);
         ComputationGraph graph = new ComputationGraph(plan.configuration());
         graph.init();
@@ -86,25 +90,18 @@ public final class CaffeConverter {
                 options.progress());
         LOG.info("Read {} layers ({} MB) of {} in {} ms", weightsRead.layers(), weightsRead.bytes() >> 20,
                 weights.getFileName(), (System.nanoTime() - started) / 1_000_000);
+        applied.applyTo(graph);
 
-        String outputBlob = plan.outputBlob();
-        int numClasses = (int) plan.context().blobShape(outputBlob).channels();
-        DatasetSpec dataset = options.dataset().orElse(null);
-        if (dataset != null && dataset.numClasses() != numClasses) {
-            throw new ConversionException("Preset '" + options.presetName().orElseThrow() + "' has "
-                    + dataset.numClasses() + " classes but the network's output '" + outputBlob + "' has "
-                    + numClasses + " channels. Choose the preset the weights were trained for.");
-        }
         String name = options.name()
                 .or(() -> Optional.of(plan.net().name()).filter(n -> !n.isEmpty()))
                 .orElse(FileNames.stem(weights));
-        List<SourceFile> sources = List.of(
+        List<SourceFile> sources = applied.sources(List.of(
                 new SourceFile("prototxt", prototxt.getFileName().toString(), prototxtBytes.length,
                         Sha256.of(prototxtBytes)),
-                new SourceFile("weights", weights.getFileName().toString(), weightsRead.bytes(), weightsRead.sha256()));
+                new SourceFile("weights", weights.getFileName().toString(), weightsRead.bytes(), weightsRead.sha256())));
         ModelMetadata metadata = new ModelMetadata(ModelMetadata.FORMAT_VERSION, name, plan.input().blob(),
                 plan.input().shape(), outputBlob, numClasses, plan.context().blobVertices(), sources,
-                options.presetName().orElse(null), dataset, ConverterVersion.VERSION);
+                options.presetName().orElse(null), options.dataset().orElse(null), ConverterVersion.VERSION);
         return SegmentationModel.of(graph, metadata);
     }
 

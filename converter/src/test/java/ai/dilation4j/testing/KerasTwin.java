@@ -18,6 +18,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import ai.dilation4j.converter.RandomCaffeModel;
 import ai.dilation4j.converter.api.ProgressListener;
 import ai.dilation4j.converter.caffe.CaffeModelReader;
+import ai.dilation4j.converter.caffe.proto.Caffe.BlobProto;
+import ai.dilation4j.converter.caffe.proto.Caffe.LayerParameter;
+import ai.dilation4j.converter.caffe.proto.Caffe.NetParameter;
 
 /**
  * A small DilatedNet-shaped Caffe network and its Keras port with the same random weights, as nicolov/
@@ -273,6 +276,39 @@ public final class KerasTwin {
                 blobs.stream().map(blob -> blob.values().reshape('c', blob.shape()).dup()).toList()),
                 ProgressListener.NONE);
         return weights;
+    }
+
+    /**
+     * The weights of the same network trained on RGB instead of BGR images: the kernels {@code [out, in, kh, kw]} of
+     * the given layers read their input channels in reverse order.
+     */
+    public static Map<String, List<INDArray>> inputChannelsReversed(Map<String, List<INDArray>> weights,
+                                                                    String... layers) {
+        Map<String, List<INDArray>> reversed = new LinkedHashMap<>(weights);
+        for (String layer : layers) {
+            INDArray kernel = weights.get(layer).get(0);
+            INDArray flipped = Nd4j.createUninitialized(kernel.dataType(), kernel.shape());
+            Nd4j.exec(new Reverse(kernel.dup('c'), flipped, 1));
+            reversed.put(layer, List.of(flipped, weights.get(layer).get(1)));
+        }
+        return reversed;
+    }
+
+    /** Writes {@code caffemodel} to {@code target} with the blobs of the layers in {@code weights} replaced. */
+    public static Path writeCaffemodel(Path caffemodel, Map<String, List<INDArray>> weights, Path target)
+            throws Exception {
+        NetParameter.Builder net = NetParameter.parseFrom(Files.readAllBytes(caffemodel)).toBuilder();
+        for (LayerParameter.Builder layer : net.getLayerBuilderList()) {
+            List<INDArray> blobs = weights.get(layer.getName());
+            for (int i = 0; blobs != null && i < blobs.size(); i++) {
+                float[] values = blobs.get(i).dup('c').data().asFloat();
+                BlobProto.Builder blob = layer.getBlobsBuilder(i).clearData();
+                for (float value : values) {
+                    blob.addData(value);
+                }
+            }
+        }
+        return Files.write(target, net.build().toByteArray());
     }
 
     /** The Keras architecture, as {@code model.to_json()} writes it for the flavor. */

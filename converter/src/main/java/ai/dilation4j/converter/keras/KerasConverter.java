@@ -28,6 +28,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import ai.dilation4j.converter.AppliedOptions;
 import ai.dilation4j.converter.ConversionOptions;
 import ai.dilation4j.converter.ConverterVersion;
 import ai.dilation4j.converter.SavedModel;
@@ -36,7 +37,6 @@ import ai.dilation4j.converter.graph.FeatureShape;
 import ai.dilation4j.converter.graph.GraphBuildContext;
 import ai.dilation4j.converter.graph.GraphChecks;
 import ai.dilation4j.converter.graph.WeightBinding;
-import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.runtime.ModelFileException;
 import ai.dilation4j.runtime.ModelMetadata;
 import ai.dilation4j.runtime.io.FileNames;
@@ -121,12 +121,22 @@ public final class KerasConverter {
         GraphChecks.checkParameterCount(configuration, source.modelFile(), "Check the filters and kernel sizes of "
                 + "its convolutions.");
 
+        String outputBlob = graph.blobOf(outputs.get(outputs.size() - 1));
+        int numClasses = (int) graph.blobShape(outputBlob).channels();
+        AppliedOptions applied = AppliedOptions.check(options, configuration, input, inputShape, outputBlob,
+                numClasses);
+
         ComputationGraph dl4j = new ComputationGraph(configuration);
         dl4j.init();
         for (WeightBinding binding : graph.weightBindings().values()) {
             binding.binder().bind(dl4j, context.weightsOf(binding.layerName()));
         }
-        return SegmentationModel.of(dl4j, metadata(source, options, graph, input, outputs));
+        applied.applyTo(dl4j);
+        // Keras names models sequential_1, model_1, ...; the file says more.
+        String name = options.name().orElse(FileNames.stem(source.modelFile()));
+        return SegmentationModel.of(dl4j, new ModelMetadata(ModelMetadata.FORMAT_VERSION, name, input,
+                inputShape.nchw(1), outputBlob, numClasses, graph.blobVertices(), applied.sources(source.sources()),
+                options.presetName().orElse(null), options.dataset().orElse(null), ConverterVersion.VERSION));
     }
 
     /** Refuses a layer class no mapper imports before modelimport builds anything, naming what is imported. */
@@ -249,22 +259,5 @@ public final class KerasConverter {
             }
         }
         return TensorLayout.CHANNELS_LAST;
-    }
-
-    private static ModelMetadata metadata(KerasSource source, ConversionOptions options, GraphBuildContext graph,
-                                          String input, List<String> outputs) throws ConversionException {
-        String outputBlob = graph.blobOf(outputs.get(outputs.size() - 1));
-        int numClasses = (int) graph.blobShape(outputBlob).channels();
-        DatasetSpec dataset = options.dataset().orElse(null);
-        if (dataset != null && dataset.numClasses() != numClasses) {
-            throw new ConversionException("Preset '" + options.presetName().orElseThrow() + "' has "
-                    + dataset.numClasses() + " classes but the network's output '" + outputBlob + "' has "
-                    + numClasses + " channels. Choose the preset the weights were trained for.");
-        }
-        // Keras names models sequential_1, model_1, ...; the file says more.
-        String name = options.name().orElse(FileNames.stem(source.modelFile()));
-        return new ModelMetadata(ModelMetadata.FORMAT_VERSION, name, input, graph.blobShape(input).nchw(1),
-                outputBlob, numClasses, graph.blobVertices(), source.sources(), options.presetName().orElse(null),
-                dataset, ConverterVersion.VERSION);
     }
 }

@@ -19,6 +19,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import ai.dilation4j.converter.CaffeConverter;
 import ai.dilation4j.converter.ConversionOptions;
+import ai.dilation4j.converter.InputChannelOrder;
 import ai.dilation4j.converter.api.ConversionException;
 import ai.dilation4j.converter.api.UnsupportedLayerException;
 import ai.dilation4j.runtime.io.Sha256;
@@ -77,6 +78,23 @@ class KerasConverterTest {
     void samePaddingAndPerAxisDilationsOfKeras1And2() throws Exception {
         assertFullModelMatchesCaffeTwin(KerasTwin.pascalTiny(), KERAS1_TF);
         assertFullModelMatchesCaffeTwin(KerasTwin.pascalTiny(), KERAS2_TF);
+    }
+
+    @Test
+    void aKerasPortTrainedOnRgbTakesBgrLikeItsCaffeTwinOnceConvertedWithInputOrderRgb() throws Exception {
+        KerasTwin twin = KerasTwin.frontEnd();
+        Path prototxt = twin.writeCaffe(dir, 7);
+        Map<String, List<INDArray>> weights = KerasTwin.caffeWeights(KerasTwin.caffemodel(prototxt));
+        Path h5 = dir.resolve("rgb.h5");
+        twin.writeKerasModel(h5, KERAS2_TF, KerasTwin.inputChannelsReversed(weights, "conv1_1"));
+        ConversionOptions rgb = ConversionOptions.builder().inputOrder(InputChannelOrder.RGB).build();
+        try (SegmentationModel keras = new KerasConverter().convert(h5, rgb);
+             SegmentationModel caffe = new CaffeConverter().convert(prototxt, KerasTwin.caffemodel(prototxt),
+                     ConversionOptions.defaults())) {
+            assertSameBlobs(twin, keras, caffe, true);
+            assertThat(keras.metadata().sources()).singleElement()
+                    .satisfies(source -> assertThat(source.note()).contains("RGB", "conv1_1"));
+        }
     }
 
     @Test
