@@ -5,18 +5,23 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.lang.reflect.RecordComponent;
 import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import ai.dilation4j.runtime.DatasetSpec;
+import ai.dilation4j.runtime.InvalidInputException;
 
 /**
  * The four DilatedNet models of Yu &amp; Koltun (ICLR 2016) as published in fyu/dilation, read from one JSON
@@ -70,25 +75,34 @@ public final class ModelRegistry {
      * @throws IOException naming the file and what is wrong
      */
     public static ModelPreset read(URL json) throws IOException {
-        PresetJson preset;
+        JsonNode root;
         try (InputStream in = json.openStream()) {
-            preset = JSON.readValue(in, PresetJson.class);
+            root = JSON.readTree(in);
         } catch (IOException e) {
             throw new IOException("Preset file " + json + " cannot be read: " + e.getMessage(), e);
         }
+        String where = "Preset file " + json;
         try {
-            DatasetSpec dataset = new DatasetSpec(preset.name(), preset.classes(),
-                    preset.palette().stream().map(rgb -> rgb.stream().mapToInt(Integer::intValue).toArray()).toList(),
-                    preset.meanBgr().stream().mapToDouble(Double::doubleValue).toArray(), preset.labelMargin(),
-                    preset.zoom());
+            DatasetSpec dataset = DatasetFields.read(root, where);
+            ObjectNode presetOnly = ((ObjectNode) root).deepCopy();
+            presetOnly.remove(DatasetFields.NAMES.stream().filter(field -> !field.equals("name")).toList());
+            PresetJson preset = JSON.treeToValue(presetOnly, PresetJson.class);
             Weights weights = preset.weights();
             return new ModelPreset(preset.name(), preset.modelName(), dataset, preset.inputHeight(),
                     preset.inputWidth(), new URL(json, preset.prototxt().resource()), preset.prototxt().sha256(),
                     weights.file(), weights.size() == null ? -1 : weights.size(), URI.create(weights.url()),
                     weights.sha256());
-        } catch (RuntimeException e) {
-            throw new IOException("Preset file " + json + " is not valid: " + e.getMessage(), e);
+        } catch (InvalidInputException e) {
+            throw new IOException(e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(where + " is not valid: " + e.getMessage(), e);
         }
+    }
+
+    /** The fields of a preset file that are not dataset fields: where the network comes from and its input size. */
+    static List<String> presetOnlyFields() {
+        return Arrays.stream(PresetJson.class.getRecordComponents()).map(RecordComponent::getName)
+                .filter(field -> !DatasetFields.NAMES.contains(field)).toList();
     }
 
     private static List<ModelPreset> readBundled() {
@@ -111,9 +125,9 @@ public final class ModelRegistry {
         return List.copyOf(presets);
     }
 
-    private record PresetJson(String name, String modelName, List<String> classes, List<List<Integer>> palette,
-                              List<Double> meanBgr, int labelMargin, int zoom, int inputHeight, int inputWidth,
-                              Prototxt prototxt, Weights weights) {
+    /** A preset file's fields beside the dataset fields (but its name), which {@link DatasetFields} reads. */
+    private record PresetJson(String name, String modelName, int inputHeight, int inputWidth, Prototxt prototxt,
+                              Weights weights) {
     }
 
     private record Prototxt(String resource, String sha256) {
