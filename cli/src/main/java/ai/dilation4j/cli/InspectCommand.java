@@ -58,6 +58,9 @@ final class InspectCommand implements Callable<Integer> {
             for (SourceFile source : metadata.sources()) {
                 out.printf("Source     %-8s %s (%,d bytes, sha256 %s)%n", source.role(), source.fileName(),
                         source.bytes(), source.sha256());
+                if (source.note() != null) {
+                    out.printf("           %-8s %s%n", "", source.note());
+                }
             }
             if (metadata.preset() != null) {
                 out.printf("Preset     %s%n", metadata.preset());

@@ -88,6 +88,38 @@ class BadInputTest {
     }
 
     @Test
+    void datasetFileThatDoesNotFitIsOneLineNamingTheFileAndTheField() throws IOException {
+        String fiveClasses = """
+                {"name": "roads", "classes": ["a", "b", "c", "d", "e"],
+                 "palette": [[0, 0, 0], [1, 1, 1], [2, 2, 2], [3, 3, 3], [4, 4, 4]],
+                 "meanBgr": [90, 100, 110], "labelMargin": 1, "zoom": 1}
+                """;
+        Path threeClasses = write("three.json", fiveClasses.replace(", \"d\", \"e\"", "")
+                .replace(", [3, 3, 3], [4, 4, 4]", ""));
+        assertFailsInOneLine(convertWithDataset(threeClasses), "Dataset file " + threeClasses
+                + " (field 'classes') has 3 classes but the network's output 'prob' has 5 channels");
+        Path badColour = write("colour.json", fiveClasses.replace("[1, 1, 1]", "[1, 1, 300]"));
+        assertFailsInOneLine(convertWithDataset(badColour), "Dataset file " + badColour
+                + ": field 'palette' colour 2 (class 'b') must be [R, G, B] with integers 0..255, got [1,1,300]");
+        Path noZoom = write("nozoom.json", fiveClasses.replace(", \"zoom\": 1", ""));
+        assertFailsInOneLine(convertWithDataset(noZoom), "nozoom.json: field 'zoom' is missing");
+        assertFailsInOneLine(convertWithDataset(dir.resolve("absent.json")), "absent.json does not exist");
+    }
+
+    @Test
+    void inputOrderRgbNeedsConvolutionsReadingTheImage() throws IOException {
+        Path pooled = write("pooled.prototxt", NET.replace(
+                "layer { name: \"conv1\" type: \"Convolution\" bottom: \"data\"",
+                "layer { name: \"pool0\" type: \"Pooling\" bottom: \"data\" top: \"pool0\" "
+                        + "pooling_param { pool: MAX kernel_size: 1 stride: 1 } }\n"
+                        + "layer { name: \"conv1\" type: \"Convolution\" bottom: \"pool0\""));
+        assertThat(Files.readString(pooled)).contains("bottom: \"pool0\"");
+        assertFailsInOneLine(CliRun.of("convert", "--prototxt", pooled.toString(), "--weights", weights.toString(),
+                "--input-order", "rgb", "-o", output.toString()), "'pool0'", "reads the input 'data'",
+                "input order BGR");
+    }
+
+    @Test
     void forwardRejectsBadInputsAndUnknownBlobs() throws IOException {
         assertThat(convert(prototxt, weights).exitCode()).isZero();
         Path model = output;
@@ -139,6 +171,16 @@ class BadInputTest {
     private CliRun convert(Path net, Path caffemodel) {
         return CliRun.of("convert", "--prototxt", net.toString(), "--weights", caffemodel.toString(),
                 "-o", output.toString());
+    }
+
+    private CliRun convertWithDataset(Path dataset) {
+        return CliRun.of("convert", "--prototxt", prototxt.toString(), "--weights", weights.toString(),
+                "--dataset", dataset.toString(), "-o", output.toString());
+    }
+
+    private void assertFailsInOneLine(CliRun run, String... messageParts) {
+        assertFails(run, messageParts);
+        assertThat(run.err().lines()).as(run.toString()).hasSize(1);
     }
 
     private void assertFails(CliRun run, String... messageParts) {

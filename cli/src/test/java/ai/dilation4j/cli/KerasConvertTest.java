@@ -19,7 +19,10 @@ import ai.dilation4j.testing.KerasTwin;
 import ai.dilation4j.testing.KerasTwin.Flavor;
 import ai.dilation4j.testing.KerasTwin.Head;
 
-/** {@code convert --keras} and {@code --keras-json/--keras-weights}: the Keras twin segments like the Caffe model. */
+/**
+ * {@code convert --keras} and {@code --keras-json/--keras-weights}: the Keras twin segments like the Caffe model; with
+ * {@code --input-order rgb}, so do a Keras and a Caffe model trained on RGB images.
+ */
 class KerasConvertTest {
 
     private static final Flavor KERAS2 = new Flavor("2.2.4", false, "tensorflow", Head.RESHAPE_SOFTMAX);
@@ -27,6 +30,7 @@ class KerasConvertTest {
 
     @TempDir
     Path dir;
+    private int conversions;
 
     @Test
     void kerasModelsSegmentWithTheLabelsOfTheirCaffeTwin() throws Exception {
@@ -48,12 +52,7 @@ class KerasConvertTest {
         TinyModel.image(images.resolve("photo.png"), 40, 50, 4);
         Path caffeOut = segment(caffeZip, images);
         for (Path keras : List.of(fullZip, splitZip)) {
-            Path out = segment(keras, images);
-            assertThat(Files.readAllBytes(out.resolve("photo_labels.png"))).as(keras.toString())
-                    .isEqualTo(Files.readAllBytes(caffeOut.resolve("photo_labels.png")));
-            INDArray prob = Npy.read(out.resolve("photo_prob.npy"));
-            INDArray reference = Npy.read(caffeOut.resolve("photo_prob.npy"));
-            assertThat(Transforms.abs(prob.sub(reference)).maxNumber().doubleValue()).isLessThan(1e-5);
+            assertSegmentsLike(caffeOut, keras, images);
         }
         CliRun inspect = CliRun.of("inspect", "--model", fullZip.toString());
         assertThat(inspect.out()).contains("keras1.h5", "conv1_input", "GemmConvolutionLayer");
@@ -70,6 +69,38 @@ class KerasConvertTest {
             assertThat(Transforms.abs(actual.sub(expected)).maxNumber().doubleValue()).as(blob)
                     .isLessThanOrEqualTo(1e-4 * Math.max(1, Transforms.abs(expected).maxNumber().doubleValue()));
         }
+    }
+
+    @Test
+    void rgbTrainedCaffeAndKerasModelsSegmentWithTheLabelsOfTheirBgrTwin() throws Exception {
+        KerasTwin twin = KerasTwin.pascalTiny();
+        Path prototxt = twin.writeCaffe(dir, 9);
+        Path caffemodel = KerasTwin.caffemodel(prototxt);
+        Map<String, List<INDArray>> rgbWeights = KerasTwin.inputChannelsReversed(KerasTwin.caffeWeights(caffemodel),
+                "conv1");
+        Path rgbCaffemodel = KerasTwin.writeCaffemodel(caffemodel, rgbWeights, dir.resolve("rgb.caffemodel"));
+        Path rgbKeras = dir.resolve("rgb.h5");
+        twin.writeKerasModel(rgbKeras, KERAS2, rgbWeights);
+
+        Path bgrZip = convert("--prototxt", prototxt.toString(), "--weights", caffemodel.toString());
+        Path rgbCaffeZip = convert("--prototxt", prototxt.toString(), "--weights", rgbCaffemodel.toString(),
+                "--input-order", "rgb");
+        Path rgbKerasZip = convert("--keras", rgbKeras.toString(), "--input-order", "RGB");
+
+        Path images = Files.createDirectories(dir.resolve("images"));
+        TinyModel.image(images.resolve("photo.png"), 40, 50, 4);
+        Path bgrOut = segment(bgrZip, images);
+        for (Path rgb : List.of(rgbCaffeZip, rgbKerasZip)) {
+            assertSegmentsLike(bgrOut, rgb, images);
+            CliRun inspect = CliRun.of("inspect", "--model", rgb.toString());
+            assertThat(inspect.out()).as(rgb.toString()).contains("trained on RGB input: the input channels of conv1 "
+                    + "were reversed");
+        }
+        // Without --input-order rgb the same weights give other probabilities: the option is what makes them equal.
+        Path unreversed = convert("--keras", rgbKeras.toString());
+        INDArray wrong = Npy.read(segment(unreversed, images).resolve("photo_prob.npy"));
+        assertThat(Transforms.abs(wrong.sub(Npy.read(bgrOut.resolve("photo_prob.npy")))).maxNumber().doubleValue())
+                .isGreaterThan(1e-3);
     }
 
     @Test
@@ -100,8 +131,9 @@ class KerasConvertTest {
         assertThat(output).doesNotExist();
     }
 
+    /** Converts with the pascal_voc preset into a new model file. */
     private Path convert(String... source) {
-        Path output = dir.resolve(source[1].replaceAll(".*/", "").replace('.', '_') + ".zip");
+        Path output = dir.resolve("model" + ++conversions + ".zip");
         String[] args = new String[source.length + 5];
         args[0] = "convert";
         System.arraycopy(source, 0, args, 1, source.length);
@@ -120,6 +152,17 @@ class KerasConvertTest {
                 images.toString());
         assertThat(run.exitCode()).as(run.toString()).isZero();
         return out;
+    }
+
+    /** The model segments the images into the labels of {@code reference}, with probabilities within 1e-5. */
+    private void assertSegmentsLike(Path reference, Path model, Path images) throws Exception {
+        Path out = segment(model, images);
+        assertThat(Files.readAllBytes(out.resolve("photo_labels.png"))).as(model.toString())
+                .isEqualTo(Files.readAllBytes(reference.resolve("photo_labels.png")));
+        INDArray prob = Npy.read(out.resolve("photo_prob.npy"));
+        INDArray expected = Npy.read(reference.resolve("photo_prob.npy"));
+        assertThat(Transforms.abs(prob.sub(expected)).maxNumber().doubleValue()).as(model.toString())
+                .isLessThan(1e-5);
     }
 
     private Path forward(Path model, Path input, String outDir) {

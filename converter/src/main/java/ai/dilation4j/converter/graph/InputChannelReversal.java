@@ -95,6 +95,6 @@ public final class InputChannelReversal {
     /** What the conversion did, for the model's metadata. */
     public String note() {
         return "trained on RGB input: the input channels of " + String.join(", ", convolutions)
-                + " were reversed so that the model takes BGR like every dilation4j model";
+                + " were reversed, so the model takes BGR";
     }
 }
