@@ -22,6 +22,8 @@ import ai.dilation4j.converter.ConversionOptions;
 import ai.dilation4j.converter.InputChannelOrder;
 import ai.dilation4j.converter.api.ConversionException;
 import ai.dilation4j.converter.api.UnsupportedLayerException;
+import ai.dilation4j.runtime.DatasetSpec;
+import ai.dilation4j.runtime.SourceFile;
 import ai.dilation4j.runtime.io.Sha256;
 import ai.dilation4j.runtime.model.SegmentationModel;
 import ai.dilation4j.runtime.nn.conv.GemmConvolutionLayer;
@@ -81,20 +83,34 @@ class KerasConverterTest {
     }
 
     @Test
-    void aKerasPortTrainedOnRgbTakesBgrLikeItsCaffeTwinOnceConvertedWithInputOrderRgb() throws Exception {
+    void aKerasPortTrainedOnRgbTakesBgrLikeItsCaffeTwinWithInputOrderRgbAndRecordsItsDatasetFile() throws Exception {
         KerasTwin twin = KerasTwin.frontEnd();
         Path prototxt = twin.writeCaffe(dir, 7);
         Map<String, List<INDArray>> weights = KerasTwin.caffeWeights(KerasTwin.caffemodel(prototxt));
         Path h5 = dir.resolve("rgb.h5");
         twin.writeKerasModel(h5, KERAS2_TF, KerasTwin.inputChannelsReversed(weights, "conv1_1"));
-        ConversionOptions rgb = ConversionOptions.builder().inputOrder(InputChannelOrder.RGB).build();
+        SourceFile datasetFile = new SourceFile("dataset", "roads.json", 100, "cd".repeat(32));
+        DatasetSpec roads = new DatasetSpec("roads", List.of("a", "b", "c", "d", "e"), List.of(new int[] {0, 0, 0},
+                new int[] {1, 1, 1}, new int[] {2, 2, 2}, new int[] {3, 3, 3}, new int[] {4, 4, 4}),
+                new double[] {90, 100, 110}, 186, 8);
+        ConversionOptions rgb = ConversionOptions.builder().inputOrder(InputChannelOrder.RGB)
+                .datasetFile(dir.resolve("roads.json"), datasetFile, roads).build();
         try (SegmentationModel keras = new KerasConverter().convert(h5, rgb);
              SegmentationModel caffe = new CaffeConverter().convert(prototxt, KerasTwin.caffemodel(prototxt),
                      ConversionOptions.defaults())) {
             assertSameBlobs(twin, keras, caffe, true);
-            assertThat(keras.metadata().sources()).singleElement()
-                    .satisfies(source -> assertThat(source.note()).contains("RGB", "conv1_1"));
+            assertThat(keras.metadata().sources()).hasSize(2);
+            assertThat(keras.metadata().sources().get(0).note()).contains("RGB", "conv1_1");
+            assertThat(keras.metadata().sources().get(1)).isEqualTo(datasetFile);
+            assertThat(keras.metadata().dataset()).isEqualTo(roads);
         }
+        DatasetSpec threeClasses = new DatasetSpec("roads", List.of("a", "b", "c"), List.of(new int[] {0, 0, 0},
+                new int[] {1, 1, 1}, new int[] {2, 2, 2}), new double[] {90, 100, 110}, 186, 8);
+        assertThatThrownBy(() -> new KerasConverter().convert(h5, ConversionOptions.builder()
+                .datasetFile(dir.resolve("roads.json"), datasetFile, threeClasses).build()))
+                .isInstanceOf(ConversionException.class)
+                .hasMessageContaining("roads.json (field 'classes') has 3 classes but the network's output 'prob' has "
+                        + "5 channels");
     }
 
     @Test
