@@ -5,10 +5,11 @@ import java.util.Objects;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- * A file a model was converted from, recorded so a converted model can be traced back to its source files.
+ * A file a model was converted from, recorded so a converted model can be traced back to the files it came from.
  *
- * @param role     what the file held: {@code "prototxt"}, {@code "weights"}, {@code "keras"}, {@code "json"},
- *                 {@code "dataset"}
+ * @param role     {@code "prototxt"} or {@code "weights"} (Caffe); {@code "keras"} (a full-model HDF5 file), or
+ *                 {@code "json"} and {@code "weights"} (Keras architecture and weights); {@code "dataset"} (a
+ *                 dataset file given instead of a preset)
  * @param fileName the file's name (without its directory)
  * @param bytes    its size
  * @param sha256   its SHA-256, lowercase hex
