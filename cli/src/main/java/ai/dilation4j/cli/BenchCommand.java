@@ -75,9 +75,10 @@ final class BenchCommand implements Callable<Integer> {
     int repeat;
 
     @Option(names = "--threads", paramLabel = "T",
-            description = "Threads of nd4j's own ops and of OpenCV DNN (default: all cores). oneDNN, OpenBLAS and "
-                    + "so Caffe size their pools from OMP_NUM_THREADS and OPENBLAS_NUM_THREADS when the process "
-                    + "starts: set those as well to measure with fewer threads than cores.")
+            description = "Threads of nd4j's own ops, of dilation4j's oneDNN convolutions and of OpenCV DNN "
+                    + "(default: all cores). The oneDNN inside nd4j, OpenBLAS and so Caffe size their pools from "
+                    + "OMP_NUM_THREADS and OPENBLAS_NUM_THREADS when the process starts: set those as well to measure "
+                    + "with fewer threads than cores.")
     Integer threads;
 
     @Option(names = "--peers", split = ",", paramLabel = "NAME",
@@ -133,7 +134,7 @@ final class BenchCommand implements Callable<Integer> {
             INDArray ours = model.forward(input).dup();
             double[] forwardMs = timedForwards(model, input, WARM_UP_RUNS - 1);
             double forward = median(forwardMs);
-            if (ranWinograd(model)) {
+            if (execution.precision() == Precision.FP32 && ranUnlikeCaffe(model)) {
                 report.put("winograd_vs_gemm", compareWithGemm(model, input, ours, out));
             }
             if (execution.precision() == Precision.BF16) {
@@ -362,15 +363,18 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Whether the last forward pass ran any layer by Winograd's algorithm (never on a GPU, or below 128 channels). */
-    private static boolean ranWinograd(SegmentationModel model) {
+    /**
+     * Whether the last forward pass ran any layer by a kernel that rounds unlike Caffe: Winograd's algorithm (never on
+     * a GPU, or below 128 channels) or oneDNN's direct convolution.
+     */
+    private static boolean ranUnlikeCaffe(SegmentationModel model) {
         return Arrays.stream(model.graph().getLayers()).anyMatch(layer -> layer instanceof DescribesAlgorithm described
-                && described.lastAlgorithm().startsWith("winograd"));
+                && (described.lastAlgorithm().startsWith("winograd") || described.lastAlgorithm().startsWith("onednn")));
     }
 
     /**
-     * The same input through im2col + GEMM, against the Winograd output already computed: how far the two
-     * roundings lie apart and whether the labels (arg max over classes) change.
+     * The same input through im2col + GEMM, against the output of the default kernels (Winograd, oneDNN) already
+     * computed: how far the two roundings lie apart and whether the labels (arg max over classes) change.
      */
     private static Map<String, Object> compareWithGemm(SegmentationModel model, INDArray input, INDArray winograd,
                                                        PrintWriter out) throws InvalidInputException {

@@ -17,6 +17,11 @@ enum OneDnnCostModel {
         double cost(ConvolutionGeometry geometry) {
             return geometry.directMultiplyAdds() * costRatio(geometry) + ConvolutionKernel.GEMM_CALL_COST;
         }
+
+        @Override
+        double bf16Cost(ConvolutionGeometry geometry) {
+            return geometry.directMultiplyAdds() * bf16CostRatio(geometry) + ConvolutionKernel.GEMM_CALL_COST;
+        }
     },
     /** oneDNN wherever it can run: for tests. */
     ALWAYS {
@@ -24,11 +29,21 @@ enum OneDnnCostModel {
         double cost(ConvolutionGeometry geometry) {
             return 0;
         }
+
+        @Override
+        double bf16Cost(ConvolutionGeometry geometry) {
+            return 0;
+        }
     },
-    /** Never oneDNN in fp32 (a bf16 pass still runs there): for tests and comparisons. */
+    /** Never oneDNN, in fp32 or bf16: for tests and comparisons. */
     NEVER {
         @Override
         double cost(ConvolutionGeometry geometry) {
+            return Double.POSITIVE_INFINITY;
+        }
+
+        @Override
+        double bf16Cost(ConvolutionGeometry geometry) {
             return Double.POSITIVE_INFINITY;
         }
     };
@@ -44,6 +59,23 @@ enum OneDnnCostModel {
 
     /** The estimated cost of one fp32 image, in the units of {@link ConvolutionKernel#cost}. */
     abstract double cost(ConvolutionGeometry geometry);
+
+    /** The same in bf16, set against the fp32 kernels' estimates ({@link KernelChooser}). */
+    abstract double bf16Cost(ConvolutionGeometry geometry);
+
+    /**
+     * bf16's cost over the direct multiply-adds: oneDNN's bf16 kernels ran 1.9-2.1x faster than its fp32 ones on
+     * every 3x3 and 1x1 layer of DilatedNet-8 (190-210 GFLOP/s where fp32 ran 100-110), faster than Winograd's
+     * algorithm on all of them. On fc6 (7x7, 512 to 4096 channels) bf16 only matched Winograd's F(2x2,7x7) in fp32
+     * (4.3 s against 4.2 s in one run), which then keeps it: as fast, fp32's rounding, and no 205 MB bf16 copy of
+     * its weights.
+     */
+    static double bf16CostRatio(ConvolutionGeometry g) {
+        if (g.kernel()[0] > 3 || g.kernel()[1] > 3) {
+            return 0.65; // above Winograd F(2x2,7x7)'s estimate at large outputs (0.62), below im2col's
+        }
+        return (g.isPointwise() ? 1.1 : g.inChannels() <= 128 || g.outChannels() > g.inChannels() ? 0.45 : 0.7) / 2;
+    }
 
     /**
      * oneDNN's cost over the direct multiply-adds, set against the estimates of the other kernels (im2col + GEMM:

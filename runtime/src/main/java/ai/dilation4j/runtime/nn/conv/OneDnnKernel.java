@@ -62,19 +62,19 @@ final class OneDnnKernel implements ConvolutionKernel {
     @Override
     public boolean supports(ConvolutionPass pass) {
         return pass.geometryIfPlain().filter(geometry -> OneDnn.available()
-                // no primitive built for an fp32 pass it would never win
-                && (precision == Precision.BF16 || cost(geometry) < Double.POSITIVE_INFINITY)
+                // no primitive built for a pass it would never win
+                && cost(geometry) < Double.POSITIVE_INFINITY
                 && plan(pass) != null).isPresent();
     }
 
-    /** {@link OneDnnCostModel}'s estimate in fp32; bf16 passes run here whatever the cost ({@link KernelChooser}). */
+    /** {@link OneDnnCostModel}'s estimate in this kernel's precision. */
     @Override
     public double cost(ConvolutionPass pass) {
         return cost(pass.geometryIfPlain().orElseThrow());
     }
 
     private double cost(ConvolutionGeometry geometry) {
-        return precision == Precision.BF16 ? 0 : costs.cost(geometry);
+        return precision == Precision.BF16 ? costs.bf16Cost(geometry) : costs.cost(geometry);
     }
 
     /**

@@ -74,6 +74,31 @@ class OneDnnKernelTest {
                 .isLessThanOrEqualTo(1e-5 * expected.amaxNumber().doubleValue());
     }
 
+    /**
+     * The default choice follows {@link OneDnnCostModel}'s table: oneDNN up to 128 channels and where a layer widens,
+     * Winograd on wide 3x3 layers with large outputs, a GEMM for 1x1 kernels.
+     */
+    @ParameterizedTest(name = "in {0}, out {1}, kernel {2}, dilation {3}, output {4}x{4}: {5}")
+    @CsvSource({
+            "3, 64, 3, 1, 60, onednn",
+            "64, 64, 3, 1, 60, onednn",
+            "42, 42, 3, 8, 30, onednn",
+            "128, 256, 3, 1, 48, onednn",
+            "256, 256, 3, 1, 96, winograd",
+            "256, 64, 1, 1, 20, gemm 1x1",
+    })
+    void kernelChooserFollowsTheMeasuredTable(int in, int out, int kernel, int dilation, int outSide,
+                                              String expected) {
+        assumeTrue(OneDnn.available(), "oneDNN does not load on this platform");
+        ComputationGraph fast = graph(new GemmConvolutionLayer.Builder(), in, out, kernel, dilation, 0,
+                Activation.IDENTITY);
+        int side = outSide + dilation * (kernel - 1);
+
+        fast.outputSingle(Nd4j.rand(DataType.FLOAT, 1, in, side, side));
+
+        assertThat(((GemmConvolution) fast.getLayer("conv")).lastAlgorithm()).startsWith(expected);
+    }
+
     /** The weights are converted once; DL4J's ways of replacing them drop the conversion. */
     @Test
     void newWeightsAreUsed() {
