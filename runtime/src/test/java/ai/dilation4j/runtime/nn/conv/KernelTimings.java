@@ -31,7 +31,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * within each round so that the machine's drift hits them alike; prints each kernel's median per layer. The
  * measurements behind {@link OneDnnCostModel}. Not a test: run it by hand, e.g.
  * {@code java -cp runtime/target/classes:runtime/target/test-classes:$(cat cp.txt) ai.dilation4j.runtime.nn.conv.KernelTimings 5 conv1_2 fc6}
- * (rounds, then the layers to time; all when none is named).
+ * (rounds, then the layers to time; all when none is named; {@code -Dthreads=N} sets ND4J's thread count).
  */
 public final class KernelTimings {
 
@@ -66,6 +66,9 @@ public final class KernelTimings {
         }
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         List<String> only = args.length > 1 ? Arrays.asList(args).subList(1, args.length) : List.of();
+        if (System.getProperty("threads") != null) { // what bench --threads does
+            Nd4j.getEnvironment().setMaxThreads(Integer.parseInt(System.getProperty("threads")));
+        }
         System.out.printf("threads: nd4j %d%n", Nd4j.getEnvironment().maxThreads());
         for (Object[] layer : LAYERS) {
             if (only.isEmpty() || only.contains((String) layer[0])) {
