@@ -75,10 +75,9 @@ final class BenchCommand implements Callable<Integer> {
     int repeat;
 
     @Option(names = "--threads", paramLabel = "T",
-            description = "Threads of nd4j's own ops, of dilation4j's oneDNN convolutions and of OpenCV DNN "
-                    + "(default: all cores). The oneDNN inside nd4j, OpenBLAS and so Caffe size their pools from "
-                    + "OMP_NUM_THREADS and OPENBLAS_NUM_THREADS when the process starts: set those as well to measure "
-                    + "with fewer threads than cores.")
+            description = "Threads of nd4j's own ops and of OpenCV DNN (default: all cores). oneDNN, OpenBLAS and "
+                    + "so Caffe size their pools from OMP_NUM_THREADS and OPENBLAS_NUM_THREADS when the process "
+                    + "starts: set those as well to measure with fewer threads than cores.")
     Integer threads;
 
     @Option(names = "--peers", split = ",", paramLabel = "NAME",

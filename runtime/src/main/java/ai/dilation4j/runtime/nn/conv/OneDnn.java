@@ -99,9 +99,9 @@ final class OneDnn {
     }
 
     /**
-     * Gives the calling thread's OpenMP teams ND4J's thread count ({@code Nd4j.getEnvironment().maxThreads()}, what
-     * {@code bench --threads} sets): oneDNN sizes its parallel regions from the caller's setting, which ND4J sets only
-     * on the thread that loaded it. Called before a primitive is created (oneDNN plans its work split then) and
+     * Gives the calling thread's OpenMP teams ND4J's thread count ({@code Nd4j.getEnvironment().maxThreads()}: the
+     * cores or OMP_NUM_THREADS; M2.1's libnd4j ignores {@code setMaxThreads}): oneDNN sizes its parallel regions from
+     * the caller's setting, which ND4J sets only on the thread that loaded it. Called before a primitive is created (oneDNN plans its work split then) and
      * before it runs.
      */
     static void useNd4jThreadCount() {
