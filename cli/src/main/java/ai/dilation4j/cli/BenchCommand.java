@@ -21,6 +21,7 @@ import ai.dilation4j.runtime.model.Segmenter;
 import ai.dilation4j.runtime.model.SegmenterOptions;
 import ai.dilation4j.runtime.nn.conv.ConvolutionAlgorithm;
 import ai.dilation4j.runtime.nn.conv.DescribesAlgorithm;
+import ai.dilation4j.runtime.nn.conv.Precision;
 import ai.dilation4j.runtime.segment.SegmentationResult;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -132,8 +133,13 @@ final class BenchCommand implements Callable<Integer> {
             INDArray ours = model.forward(input).dup();
             double[] forwardMs = timedForwards(model, input, WARM_UP_RUNS - 1);
             double forward = median(forwardMs);
-            if (ranWinograd(model)) {
+            if (execution.precision() == Precision.FP32 && ranUnlikeCaffe(model)) {
                 report.put("winograd_vs_gemm", compareWithGemm(model, input, ours, out));
+            }
+            if (execution.precision() == Precision.BF16) {
+                Map<String, Object> accuracy = compareWithFp32(model, input, ours, out);
+                report.put("max_abs_prob_diff", accuracy.get("max_abs_difference"));
+                report.put("label_agreement", accuracy.get("label_agreement"));
             }
             Map<String, Object> smallest = forwardAtSmallestInput(model, input, out, err);
             Map<String, Double> segmentStages = segmentOneTile(model, out, err);
@@ -153,8 +159,8 @@ final class BenchCommand implements Callable<Integer> {
             double flops = profile.stream().mapToDouble(LayerTiming::flops).sum();
             double gflops = flops / 1e9 / (forward / 1e3);
             out.printf("forward         %,.0f ms median of %s  %,.0f GFLOP  %.1f GFLOP/s = %.0f%% of the sgemm peak"
-                    + " (--convolution %s)%n", forward, runs(forwardMs), flops / 1e9, gflops,
-                    100 * gflops / peak.peakGflops(), algorithm);
+                    + " (--convolution %s, --precision %s)%n", forward, runs(forwardMs), flops / 1e9, gflops,
+                    100 * gflops / peak.peakGflops(), algorithm, execution.precision());
             printSlowestLayers(out, profile);
 
             Map<String, Double> peerMs = new LinkedHashMap<>();
@@ -168,6 +174,7 @@ final class BenchCommand implements Callable<Integer> {
             report.put("input_shape", shape);
             report.put("threads", threadCount);
             report.put("convolution", algorithm.toString());
+            report.put("precision", execution.precision().toString());
             report.put("repeat", repeat);
             report.put("load_ms", loadMs);
             report.put("forward_ms", forward);
@@ -355,15 +362,18 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Whether the last forward pass ran any layer by Winograd's algorithm (never on a GPU, or below 128 channels). */
-    private static boolean ranWinograd(SegmentationModel model) {
+    /**
+     * Whether the last forward pass ran any layer by a kernel that rounds unlike Caffe: Winograd's algorithm (never on
+     * a GPU, or below 128 channels) or oneDNN's direct convolution.
+     */
+    private static boolean ranUnlikeCaffe(SegmentationModel model) {
         return Arrays.stream(model.graph().getLayers()).anyMatch(layer -> layer instanceof DescribesAlgorithm described
-                && described.lastAlgorithm().startsWith("winograd"));
+                && (described.lastAlgorithm().startsWith("winograd") || described.lastAlgorithm().startsWith("onednn")));
     }
 
     /**
-     * The same input through im2col + GEMM, against the Winograd output already computed: how far the two
-     * roundings lie apart and whether the labels (arg max over classes) change.
+     * The same input through im2col + GEMM, against the output of the default kernels (Winograd, oneDNN) already
+     * computed: how far the two roundings lie apart and whether the labels (arg max over classes) change.
      */
     private static Map<String, Object> compareWithGemm(SegmentationModel model, INDArray input, INDArray winograd,
                                                        PrintWriter out) throws InvalidInputException {
@@ -374,13 +384,32 @@ final class BenchCommand implements Callable<Integer> {
         } finally {
             ConvolutionAlgorithm.WINOGRAD.applyTo(model.graph());
         }
-        double difference = Transforms.abs(winograd.sub(gemm)).maxNumber().doubleValue();
-        INDArray winogradLabels = Nd4j.argMax(winograd, 1);
-        INDArray gemmLabels = Nd4j.argMax(gemm, 1);
-        long pixels = winogradLabels.length();
-        long agreeing = winogradLabels.eq(gemmLabels).castTo(DataType.INT).sumNumber().longValue();
-        out.printf("winograd        vs gemm on the same input: max |difference| %.2g, labels agree on %,d of %,d "
-                + "pixels (%.3f%%)%n", difference, agreeing, pixels, 100.0 * agreeing / pixels);
+        return compare("winograd", winograd, "gemm", gemm, out);
+    }
+
+    /** The same input in fp32, against the bf16 output already computed: what bf16's rounding costs in accuracy. */
+    private static Map<String, Object> compareWithFp32(SegmentationModel model, INDArray input, INDArray bf16,
+                                                       PrintWriter out) throws InvalidInputException {
+        INDArray fp32;
+        Precision.FP32.applyTo(model.graph());
+        try {
+            fp32 = model.forward(input).dup();
+        } finally {
+            Precision.BF16.applyTo(model.graph());
+        }
+        return compare("bf16", bf16, "fp32", fp32, out);
+    }
+
+    /** Largest absolute difference and the fraction of pixels whose label (arg max over classes) is the same. */
+    private static Map<String, Object> compare(String name, INDArray ours, String otherName, INDArray other,
+                                               PrintWriter out) {
+        double difference = Transforms.abs(ours.sub(other)).maxNumber().doubleValue();
+        INDArray ourLabels = Nd4j.argMax(ours, 1);
+        INDArray otherLabels = Nd4j.argMax(other, 1);
+        long pixels = ourLabels.length();
+        long agreeing = ourLabels.eq(otherLabels).castTo(DataType.INT).sumNumber().longValue();
+        out.printf("%-15s vs %s on the same input: max |difference| %.2g, labels agree on %,d of %,d pixels "
+                + "(%.3f%%)%n", name, otherName, difference, agreeing, pixels, 100.0 * agreeing / pixels);
         Map<String, Object> comparison = new LinkedHashMap<>();
         comparison.put("max_abs_difference", difference);
         comparison.put("label_agreement", (double) agreeing / pixels);

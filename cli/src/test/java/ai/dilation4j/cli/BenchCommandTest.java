@@ -33,8 +33,10 @@ class BenchCommandTest {
         assertThat(report.get("gflop").asDouble()).isCloseTo(expectedFlops / 1e9, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(report.get("layers").size()).isEqualTo(7);
         assertThat(report.get("convolution").asText()).isEqualTo("winograd");
-        assertThat(report.get("layers").findValuesAsText("algorithm"))
-                .contains("winograd F(4x4,3x3)", "im2col+gemm", "gemm 1x1");
+        assertThat(report.get("precision").asText()).isEqualTo("fp32");
+        // conv1 (3 channels), mix (256 at 49x50, too small for Winograd to pay) and ctx run in oneDNN
+        assertThat(report.get("layers").findValuesAsText("algorithm")).contains("gemm 1x1")
+                .anyMatch(algorithm -> algorithm.startsWith("onednn "));
         JsonNode comparison = report.get("winograd_vs_gemm");
         assertThat(comparison.get("max_abs_difference").asDouble()).isPositive().isLessThan(1e-5);
         assertThat(comparison.get("label_agreement").asDouble()).isEqualTo(1.0);
@@ -47,7 +49,7 @@ class BenchCommandTest {
         assertThat(smallest.get("forward_ms").asDouble()).isPositive();
         assertThat(report.get("openmp_wait_policy").asText()).isIn("PASSIVE", "FROM_ENVIRONMENT", "TOO_LATE");
         assertThat(run.out()).contains("per layer", "segment", "peer caffe", "peer opencv", "ours/opencv per run",
-                "vs gemm on the same input", "(--convolution winograd)", "smallest input", "openmp ");
+                "vs gemm on the same input", "(--convolution winograd, --precision fp32)", "smallest input", "openmp ");
     }
 
     @Test
@@ -61,6 +63,33 @@ class BenchCommandTest {
         assertThat(report.get("convolution").asText()).isEqualTo("gemm");
         assertThat(report.has("winograd_vs_gemm")).isFalse();
         assertThat(report.get("layers").findValuesAsText("algorithm")).doesNotContain("winograd F(4x4,3x3)");
+    }
+
+    /** bf16 prints, and puts in the JSON, how far its probabilities and labels lie from fp32's on the same input. */
+    @Test
+    void bf16ReportsItsAccuracyAgainstFp32(@TempDir Path dir) throws Exception {
+        Path model = TinyModel.convert(dir);
+        CliRun run = CliRun.of("bench", "--model", model.toString(), "--repeat", "1", "--precision", "bf16",
+                "--json");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        String[] lines = run.out().strip().split("\n");
+        JsonNode report = new ObjectMapper().readTree(lines[lines.length - 1]);
+        org.junit.jupiter.api.Assumptions.assumeTrue(report.get("precision").asText().equals("bf16"),
+                "this CPU has no AVX512_BF16: " + run.err());
+
+        assertThat(report.get("max_abs_prob_diff").asDouble()).isPositive().isLessThan(0.05);
+        assertThat(report.get("label_agreement").asDouble()).isGreaterThanOrEqualTo(0.9).isLessThanOrEqualTo(1.0);
+        assertThat(report.has("winograd_vs_gemm")).isFalse();
+        assertThat(report.get("layers").findValuesAsText("algorithm"))
+                .anyMatch(algorithm -> algorithm.startsWith("onednn bf16 "));
+        assertThat(run.out()).contains("bf16            vs fp32 on the same input", "--precision bf16)");
+    }
+
+    @Test
+    void rejectsAnUnknownPrecision(@TempDir Path dir) throws Exception {
+        CliRun run = CliRun.of("bench", "--model", dir.resolve("none.zip").toString(), "--precision", "fp16");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("Unknown precision 'fp16': use fp32 or bf16");
     }
 
     @Test

@@ -10,11 +10,14 @@ import java.util.concurrent.BlockingQueue;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.runtime.DilationException;
 import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.SegmentationCancelledException;
+import ai.dilation4j.runtime.nn.conv.Precision;
 import ai.dilation4j.runtime.segment.ImageSegmenter;
 import ai.dilation4j.runtime.segment.SegmentationResult;
 
@@ -30,6 +33,8 @@ import ai.dilation4j.runtime.segment.SegmentationResult;
  * forward pass needs, reused across calls.
  */
 public final class Segmenter implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Segmenter.class);
 
     private final SegmentationModel model;
     private final SegmenterOptions options;
@@ -47,12 +52,20 @@ public final class Segmenter implements AutoCloseable {
                         + "a preset (--preset NAME on the command line, SegmenterOptions.dataset(...) in Java), or "
                         + "convert it with --preset."));
         this.graphs = new ArrayBlockingQueue<>(options.threads());
+        Precision precision = null;
+        if (options.precision() != null) {
+            options.precision().fallbackMessage().ifPresent(LOG::warn); // once, not per graph
+            precision = options.precision().onThisCpu();
+        }
         // Copies only, never the model's own graph, so SegmentationModel.forward stays safe to call alongside.
         for (int i = 0; i < options.threads(); i++) {
             ComputationGraph copy = new ComputationGraph(model.graph().getConfiguration().clone());
             copy.init(model.graph().params(), false);
             if (options.convolution() != null) {
                 options.convolution().applyTo(copy);
+            }
+            if (precision != null) {
+                precision.applyTo(copy);
             }
             ownGraphs.add(copy);
             graphs.add(copy);

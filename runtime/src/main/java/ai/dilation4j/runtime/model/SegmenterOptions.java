@@ -3,6 +3,7 @@ package ai.dilation4j.runtime.model;
 import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.runtime.image.ImageLimits;
 import ai.dilation4j.runtime.nn.conv.ConvolutionAlgorithm;
+import ai.dilation4j.runtime.nn.conv.Precision;
 
 /**
  * Settings of a {@link Segmenter}; immutable, built with {@link #builder()}.
@@ -15,7 +16,9 @@ import ai.dilation4j.runtime.nn.conv.ConvolutionAlgorithm;
  *       {@link OutputResolution#NETWORK} (the network's own resolution, zoom times fewer pixels per side);</li>
  *   <li>{@code limits}: largest encoded input, pixel count, aspect ratio and tile count accepted, checked from the
  *       image header before decoding (default {@link ImageLimits#DEFAULT});</li>
- *   <li>{@code dataset}: mean, margin, zoom and palette to use instead of the model's.</li>
+ *   <li>{@code dataset}: mean, margin, zoom and palette to use instead of the model's;</li>
+ *   <li>{@code convolution} and {@code precision}: how the convolutions run on the CPU (default: as the system
+ *       properties {@value ConvolutionAlgorithm#PROPERTY} and {@value Precision#PROPERTY} say).</li>
  * </ul>
  */
 public final class SegmenterOptions {
@@ -30,6 +33,7 @@ public final class SegmenterOptions {
     private final ImageLimits limits;
     private final DatasetSpec dataset;
     private final ConvolutionAlgorithm convolution;
+    private final Precision precision;
 
     private SegmenterOptions(Builder builder) {
         this.threads = builder.threads;
@@ -39,6 +43,7 @@ public final class SegmenterOptions {
         this.limits = builder.limits;
         this.dataset = builder.dataset;
         this.convolution = builder.convolution;
+        this.precision = builder.precision;
     }
 
     public static Builder builder() {
@@ -80,6 +85,11 @@ public final class SegmenterOptions {
         return convolution;
     }
 
+    /** The precision asked of this segmenter's convolutions, or null to follow {@link Precision#current()}. */
+    public Precision precision() {
+        return precision;
+    }
+
     public static final class Builder {
         private int threads = 1;
         private int tileBatch = 1;
@@ -88,6 +98,7 @@ public final class SegmenterOptions {
         private ImageLimits limits = ImageLimits.DEFAULT;
         private DatasetSpec dataset;
         private ConvolutionAlgorithm convolution;
+        private Precision precision;
 
         private Builder() {
         }
@@ -150,6 +161,15 @@ public final class SegmenterOptions {
         /** Fixes the convolution algorithm for this segmenter, whatever the system property says. */
         public Builder convolution(ConvolutionAlgorithm convolution) {
             this.convolution = java.util.Objects.requireNonNull(convolution);
+            return this;
+        }
+
+        /**
+         * Fixes the precision of this segmenter's convolutions, whatever the system property says. {@link
+         * Precision#BF16} on a CPU without AVX512_BF16 runs fp32, with one logged warning.
+         */
+        public Builder precision(Precision precision) {
+            this.precision = java.util.Objects.requireNonNull(precision);
             return this;
         }
 

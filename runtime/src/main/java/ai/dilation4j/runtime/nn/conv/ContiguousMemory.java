@@ -49,7 +49,8 @@ final class ContiguousMemory {
         return true;
     }
 
-    private static FloatPointer pointer(INDArray array) {
+    /** The native memory of a contiguous row-major float array (or such a view), as long as the array. */
+    static FloatPointer pointer(INDArray array) {
         if (array.dataType() != DataType.FLOAT || !isRowMajor(array)) {
             throw new IllegalArgumentException("expected a contiguous row-major float array");
         }

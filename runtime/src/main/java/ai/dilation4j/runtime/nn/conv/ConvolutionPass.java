@@ -34,21 +34,24 @@ final class ConvolutionPass {
     private final ConvolutionLayer conf;
     private final INDArray weights;
     private final Supplier<ConvolutionAlgorithm> algorithm;
+    private final Precision precision;
     private final ConvolutionGeometry geometry;
 
     /**
      * @param algorithm read only when a kernel that rounds unlike Caffe could run the pass (it may come from a system
      *                  property, whose invalid value is an error)
+     * @param precision what this CPU runs ({@link Precision#onThisCpu()})
      * @throws IllegalStateException when the input does not fit the weights (channels) or the dilated kernel (size)
      */
     ConvolutionPass(GemmConvolution layer, boolean training, INDArray input, ConvolutionLayer conf,
-                    Supplier<ConvolutionAlgorithm> algorithm) {
+                    Supplier<ConvolutionAlgorithm> algorithm, Precision precision) {
         this.layer = layer;
         this.training = training;
         this.input = input;
         this.conf = conf;
         this.weights = layer.getParam(ConvolutionParamInitializer.WEIGHT_KEY);
         this.algorithm = algorithm;
+        this.precision = precision;
         this.geometry = isPlainNchwInference() ? geometry() : null;
     }
 
@@ -62,6 +65,30 @@ final class ConvolutionPass {
 
     ConvolutionAlgorithm algorithm() {
         return algorithm.get();
+    }
+
+    /** The arithmetic asked of the convolution, as this CPU runs it. */
+    Precision precision() {
+        return precision;
+    }
+
+    /** The layer's input, padding not included. */
+    INDArray input() {
+        return input;
+    }
+
+    ConvolutionLayer conf() {
+        return conf;
+    }
+
+    /** {@code [outChannels, inChannels, kH, kW]}, Caffe's blob. */
+    INDArray weights() {
+        return weights;
+    }
+
+    /** {@code [outChannels]} (DL4J may keep it as {@code [1, outChannels]}), or null when the layer has none. */
+    INDArray bias() {
+        return conf.hasBias() ? layer.getParam(ConvolutionParamInitializer.BIAS_KEY) : null;
     }
 
     /**
@@ -95,8 +122,8 @@ final class ConvolutionPass {
             int imageStart = (int) (image * g.inChannels() * g.height() * g.width());
             convolution.convolve(in, inputFloats.slice(imageStart, (int) in.length()), result);
         }
-        if (conf.hasBias()) {
-            INDArray bias = layer.getParam(ConvolutionParamInitializer.BIAS_KEY);
+        INDArray bias = bias();
+        if (bias != null) {
             Nd4j.exec(new BroadcastAddOp(out, bias.reshape(g.outChannels()), out, 1));
         }
         return conf.getActivationFn().getActivation(out, false);
@@ -154,7 +181,7 @@ final class ConvolutionPass {
         return Nd4j.pad(input, new int[][] {{0, 0}, {0, 0}, {padding[0], padding[0]}, {padding[1], padding[1]}});
     }
 
-    private static INDArray contiguous(INDArray array) {
+    static INDArray contiguous(INDArray array) {
         return !array.isView() && ContiguousMemory.isRowMajor(array) ? array : array.dup('c');
     }
 }

@@ -8,18 +8,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Inference of {@link GemmConvolutionLayer}: each forward pass runs the kernel {@link KernelChooser} picks for it,
- * among a 1x1 GEMM, im2col + GEMM, Winograd's algorithm (unless {@link ConvolutionAlgorithm} says {@code gemm}) and
- * DL4J's own implementation, which takes training, strides other than 1, NHWC, non-float data and non-CPU backends.
+ * among a 1x1 GEMM, im2col + GEMM, Winograd's algorithm (unless {@link ConvolutionAlgorithm} says {@code gemm}),
+ * oneDNN's direct convolution (in bf16 when {@link Precision} says so) and DL4J's own implementation, which takes
+ * training, strides other than 1, NHWC, non-float data and non-CPU backends.
  */
 final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorithm {
 
     private long columnBudgetBytes = Im2colKernel.COLUMN_BUDGET_BYTES;
     private long winogradBudgetBytes = WinogradConvolution.BUDGET_BYTES;
     private double winogradMaxCostRatio = WinogradKernel.MAX_COST_RATIO;
+    private OneDnnCostModel oneDnnCosts = OneDnnCostModel.MEASURED;
     private KernelChooser kernels = new KernelChooser();
     private String lastAlgorithm = "";
     /** Set by {@link ConvolutionAlgorithm#applyTo}; null follows {@link ConvolutionAlgorithm#current()}. */
     private ConvolutionAlgorithm algorithm;
+    /** Set by {@link Precision#applyTo}, as this CPU runs it; null follows {@link Precision#current()}. */
+    private Precision precision;
 
     GemmConvolution(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -43,12 +47,22 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
         retune();
     }
 
+    /** Lets tests take oneDNN's fp32 kernel everywhere ({@link OneDnnCostModel#ALWAYS}) or nowhere. */
+    void oneDnnCosts(OneDnnCostModel costs) {
+        this.oneDnnCosts = costs;
+        retune();
+    }
+
     private void retune() {
-        kernels = new KernelChooser(columnBudgetBytes, winogradBudgetBytes, winogradMaxCostRatio);
+        kernels = new KernelChooser(columnBudgetBytes, winogradBudgetBytes, winogradMaxCostRatio, oneDnnCosts);
     }
 
     void algorithm(ConvolutionAlgorithm algorithm) {
         this.algorithm = algorithm;
+    }
+
+    void precision(Precision precision) {
+        this.precision = precision;
     }
 
     @Override
@@ -59,10 +73,53 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         ConvolutionPass pass = new ConvolutionPass(this, training, input, layerConf(),
-                () -> algorithm != null ? algorithm : ConvolutionAlgorithm.current());
+                () -> algorithm != null ? algorithm : ConvolutionAlgorithm.current(),
+                precision != null ? precision : Precision.current().onThisCpu());
         ConvolutionKernel kernel = kernels.choose(pass);
-        lastAlgorithm = kernel.name();
-        return kernel.forward(pass, workspaceMgr);
+        INDArray activations = kernel.forward(pass, workspaceMgr);
+        lastAlgorithm = kernel.name(); // after the pass: oneDNN's names its implementation once it has one
+        return activations;
+    }
+
+    /*
+     * Kernels may keep the weights converted (oneDNN's layouts, bf16): every way DL4J changes the parameters in
+     * place or replaces them goes through one of these, so the conversions are dropped there. Inference reads them
+     * again on its next pass.
+     */
+
+    @Override
+    public void setParams(INDArray params) {
+        super.setParams(params);
+        kernels.forgetWeights();
+    }
+
+    @Override
+    public void setParam(String key, INDArray val) {
+        super.setParam(key, val);
+        kernels.forgetWeights();
+    }
+
+    @Override
+    public void setParamTable(java.util.Map<String, INDArray> paramTable) {
+        super.setParamTable(paramTable);
+        if (kernels != null) { // called by the constructor chain before the field is set
+            kernels.forgetWeights();
+        }
+    }
+
+    @Override
+    public void setParamsViewArray(INDArray params) {
+        super.setParamsViewArray(params);
+        if (kernels != null) {
+            kernels.forgetWeights();
+        }
+    }
+
+    @Override
+    public org.nd4j.common.primitives.Pair<org.deeplearning4j.nn.gradient.Gradient, INDArray> backpropGradient(
+            INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        kernels.forgetWeights(); // training: the updater changes the parameters in place after this
+        return super.backpropGradient(epsilon, workspaceMgr);
     }
 
     /** DL4J's own implementation, for {@link Dl4jKernel}. */

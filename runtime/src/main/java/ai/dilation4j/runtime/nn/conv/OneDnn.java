@@ -1,0 +1,114 @@
+package ai.dilation4j.runtime.nn.conv;
+
+import org.bytedeco.dnnl.engine;
+import org.bytedeco.dnnl.global.dnnl;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOps;
+import org.nd4j.nativeblas.NativeOpsHolder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * oneDNN through bytedeco's Java API ({@code org.bytedeco:dnnl}; the oneDNN inside libnd4jcpu exports no symbols):
+ * whether it loads here, the instruction set it runs, its CPU engine, and its thread count.
+ *
+ * <p>Threads: this oneDNN build runs on GNU OpenMP, and JavaCPP loads one {@code libgomp.so.1} per process whichever
+ * library asks first, so its convolutions use the same OpenMP runtime, thread teams and wait policy
+ * ({@code OMP_WAIT_POLICY=PASSIVE}, see {@code OpenMpWaitPolicy}) as libnd4j and the oneDNN inside it: the two never
+ * run at once on one Java thread, so they do not oversubscribe the cores. OpenMP's team size is a setting of each
+ * calling thread; {@link #useNd4jThreadCount()} sets it to ND4J's before every oneDNN call.
+ */
+final class OneDnn {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OneDnn.class);
+
+    private OneDnn() {
+    }
+
+    /** Loaded on first use, once per process: the CPU engine and instruction set, or why oneDNN did not load. */
+    private static final class Library {
+        static final engine ENGINE;
+        static final int ISA;
+        static final String FAILURE;
+
+        static {
+            engine cpu = null;
+            int isa = 0;
+            String failure = null;
+            try {
+                isa = dnnl.dnnl_get_effective_cpu_isa();
+                cpu = new engine(engine.kind.cpu, 0);
+                cpu.retainReference(); // lives as long as the process, whatever PointerScope is open now
+            } catch (LinkageError | RuntimeException e) {
+                failure = e.toString();
+                LOG.warn("oneDNN did not load ({}): convolutions run on ND4J only", failure);
+            }
+            ENGINE = cpu;
+            ISA = isa;
+            FAILURE = failure;
+        }
+    }
+
+    /** Whether oneDNN loaded on this platform. */
+    static boolean available() {
+        return Library.FAILURE == null;
+    }
+
+    static engine engine() {
+        if (!available()) {
+            throw new IllegalStateException("oneDNN is not available: " + Library.FAILURE);
+        }
+        return Library.ENGINE;
+    }
+
+    /** Whether oneDNN runs bf16 natively here (AVX512_BF16 or AMX), rather than emulating it 3-4x slower than fp32. */
+    static boolean nativeBf16() {
+        return available() && hasBf16(Library.ISA);
+    }
+
+    static boolean hasBf16(int isa) {
+        return (isa & dnnl.dnnl_cpu_isa_avx512_core_bf16) == dnnl.dnnl_cpu_isa_avx512_core_bf16;
+    }
+
+    /** Why bf16 does not run natively here, e.g. {@code this CPU has no AVX512_BF16 (oneDNN finds avx512_core)}. */
+    static String noBf16Reason() {
+        return available() ? "this CPU has no AVX512_BF16 (oneDNN finds " + isaName(Library.ISA) + ")"
+                : "oneDNN is not available on this platform (" + Library.FAILURE + ")";
+    }
+
+    /** oneDNN's name of an instruction set ({@code dnnl_get_effective_cpu_isa}), as DNNL_MAX_CPU_ISA spells it. */
+    static String isaName(int isa) {
+        if (isa == dnnl.dnnl_cpu_isa_avx512_core_amx) {
+            return "avx512_core_amx";
+        } else if (isa == dnnl.dnnl_cpu_isa_avx512_core_bf16) {
+            return "avx512_core_bf16";
+        } else if (isa == dnnl.dnnl_cpu_isa_avx512_core_vnni) {
+            return "avx512_core_vnni";
+        } else if (isa == dnnl.dnnl_cpu_isa_avx512_core) {
+            return "avx512_core";
+        } else if (isa == dnnl.dnnl_cpu_isa_avx2_vnni) {
+            return "avx2_vnni";
+        } else if (isa == dnnl.dnnl_cpu_isa_avx2) {
+            return "avx2";
+        } else if (isa == dnnl.dnnl_cpu_isa_avx) {
+            return "avx";
+        } else if (isa == dnnl.dnnl_cpu_isa_sse41) {
+            return "sse41";
+        }
+        return "isa 0x" + Integer.toHexString(isa);
+    }
+
+    /**
+     * Gives the calling thread's OpenMP teams ND4J's thread count ({@code Nd4j.getEnvironment().maxThreads()}: the
+     * cores or OMP_NUM_THREADS; M2.1's libnd4j ignores {@code setMaxThreads}): oneDNN sizes its parallel regions from
+     * the caller's setting, which ND4J sets only on the thread that loaded it. Called before a primitive is created (oneDNN plans its work split then) and
+     * before it runs.
+     */
+    static void useNd4jThreadCount() {
+        int threads = Nd4j.getEnvironment().maxThreads();
+        NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
+        if (threads > 0 && ops.ompGetMaxThreads() != threads) {
+            ops.setOmpNumThreads(threads);
+        }
+    }
+}
