@@ -155,12 +155,23 @@ public final class OnnxExporter {
     private static Map<String, InputType> activationTypes(ComputationGraphConfiguration configuration,
                                                           ModelMetadata metadata, long channels, long[] size)
             throws OnnxExportException {
+        String refusal = "Model " + metadata.name() + " does not take a " + size[0] + "x" + size[1] + " input";
+        Map<String, InputType> types;
         try {
-            return configuration.getLayerActivationTypes(InputType.convolutional(size[0], size[1], channels));
+            types = configuration.getLayerActivationTypes(InputType.convolutional(size[0], size[1], channels));
         } catch (RuntimeException e) {
-            throw new OnnxExportException("Model " + metadata.name() + " does not take a " + size[0] + "x" + size[1]
-                    + " input (" + e.getMessage() + "); export it for its own size or a larger one.", e);
+            throw new OnnxExportException(refusal + " (" + e.getMessage() + "); export it for its own size or a "
+                    + "larger one.", e);
         }
+        // DL4J's shape inference lets some layers compute an empty or negative size instead of refusing.
+        for (Map.Entry<String, InputType> type : types.entrySet()) {
+            if (type.getValue() instanceof InputType.InputTypeConvolutional conv
+                    && (conv.getHeight() < 1 || conv.getWidth() < 1)) {
+                throw new OnnxExportException(refusal + ": vertex '" + type.getKey() + "' would output "
+                        + conv.getHeight() + "x" + conv.getWidth() + "; export it for its own size or a larger one.");
+            }
+        }
+        return types;
     }
 
     /** The layer configuration of a layer vertex, else the vertex configuration itself. */
