@@ -167,7 +167,7 @@ final class BenchCommand implements Callable<Integer> {
 
             PeerResults peerResults = new PeerResults();
             for (String name : peers) {
-                runPeer(name, model, input, ours, forwardMs, threadCount, out, err, peerResults);
+                runPeer(name, model, input, ours, threadCount, out, err, peerResults);
             }
 
             report.put("model", model.metadata().name());
@@ -195,6 +195,7 @@ final class BenchCommand implements Callable<Integer> {
             report.put("peers", peerResults.forwardMs);
             report.put("peer_ratios", peerResults.ratios);
             report.put("peer_load_ms", peerResults.loadMs);
+            report.put("peer_paired_forward_ms", peerResults.pairedOursMs);
             if (peerResults.onnxExportMs != null) {
                 report.put("onnx_export_ms", peerResults.onnxExportMs);
             }
@@ -236,11 +237,16 @@ final class BenchCommand implements Callable<Integer> {
 
     /** The milliseconds of {@code repeat} forward passes after {@code warmUps} untimed ones. */
     private double[] timedForwards(SegmentationModel model, INDArray input, int warmUps) throws InvalidInputException {
+        return timedForwards(model, input, warmUps, repeat);
+    }
+
+    private static double[] timedForwards(SegmentationModel model, INDArray input, int warmUps, int runs)
+            throws InvalidInputException {
         for (int i = 0; i < warmUps; i++) {
             model.forward(input);
         }
-        double[] milliseconds = new double[repeat];
-        for (int i = 0; i < repeat; i++) {
+        double[] milliseconds = new double[runs];
+        for (int i = 0; i < runs; i++) {
             long start = System.nanoTime();
             model.forward(input);
             Nd4j.getExecutioner().commit(); // a GPU backend queues work: wait for it
@@ -430,6 +436,8 @@ final class BenchCommand implements Callable<Integer> {
         final Map<String, Double> forwardMs = new LinkedHashMap<>();
         final Map<String, List<Double>> ratios = new LinkedHashMap<>();
         final Map<String, Double> loadMs = new LinkedHashMap<>();
+        /** Our forward median in the runs paired with each peer's. */
+        final Map<String, Double> pairedOursMs = new LinkedHashMap<>();
         Double onnxExportMs;
     }
 
@@ -442,8 +450,13 @@ final class BenchCommand implements Callable<Integer> {
         };
     }
 
-    private void runPeer(String name, SegmentationModel model, INDArray input, INDArray ours, double[] oursMs,
-                         int threadCount, PrintWriter out, PrintWriter err, PeerResults results) {
+    /**
+     * Loads a peer, checks its output against ours, then times it in {@code repeat} pairs of runs, ours right before
+     * its own: the ratio of each pair is measured under the same load, which on a shared machine drifts between the
+     * stages of a bench run.
+     */
+    private void runPeer(String name, SegmentationModel model, INDArray input, INDArray ours, int threadCount,
+                         PrintWriter out, PrintWriter err, PeerResults results) throws InvalidInputException {
         String outputBlob = model.metadata().outputBlob();
         err.println("bench: " + name + ": loading " + (name.equals("onnxruntime") ? "the model exported as ONNX"
                 : weights) + "...");
@@ -475,21 +488,24 @@ final class BenchCommand implements Callable<Integer> {
                         + "caffemodel the model was converted from?%n", name, difference, PEER_TOLERANCE);
                 return;
             }
-            err.println("bench: " + name + ": " + repeat + " runs...");
+            err.println("bench: " + name + ": " + repeat + " runs, each after one of ours...");
             double[] theirMs = new double[repeat];
+            double[] oursMs = new double[repeat];
             List<Double> ratios = new ArrayList<>();
             for (int i = 0; i < repeat; i++) {
+                oursMs[i] = timedForwards(model, input, 0, 1)[0];
                 long start = System.nanoTime();
                 peer.forward(input, outputBlob);
                 theirMs[i] = (System.nanoTime() - start) / 1e6;
                 ratios.add(oursMs[i] / theirMs[i]);
             }
             results.forwardMs.put(name, median(theirMs));
+            results.pairedOursMs.put(name, median(oursMs));
             results.ratios.put(name, ratios);
             results.loadMs.put(name, loadMs);
             out.printf("peer %-11s %,.0f ms median of %s (output within %.1e of ours); load %,.0f ms%s; ours/%s per "
-                            + "run: %s%n", name, median(theirMs), runs(theirMs), difference, loadMs, exportNote, name,
-                    ratios.stream().map(r -> String.format("%.2f", r)).toList());
+                            + "pair of runs: %s (ours %s)%n", name, median(theirMs), runs(theirMs), difference, loadMs,
+                    exportNote, name, ratios.stream().map(r -> String.format("%.2f", r)).toList(), runs(oursMs));
         }
     }
 

@@ -44,13 +44,14 @@ class BenchCommandTest {
         assertThat(report.get("peers").get("onnxruntime").asDouble()).isPositive();
         assertThat(report.get("peer_load_ms").get("onnxruntime").asDouble()).isPositive();
         assertThat(report.get("onnx_export_ms").asDouble()).isPositive();
+        assertThat(report.get("peer_paired_forward_ms").get("onnxruntime").asDouble()).isPositive();
         // The fixed cost: the smallest input any layer takes (pool1's 48 rows for ctx's dilated kernel need 377).
         JsonNode smallest = report.get("smallest_input");
         assertThat(smallest.get("shape").get(2).asLong()).isEqualTo(377);
         assertThat(smallest.get("forward_ms").asDouble()).isPositive();
         assertThat(report.get("openmp_wait_policy").asText()).isIn("PASSIVE", "FROM_ENVIRONMENT", "TOO_LATE");
-        assertThat(run.out()).contains("per layer", "segment", "peer caffe", "peer opencv", "peer onnxruntime", "ours/opencv per run",
-                "ours/onnxruntime per run", "after", "ms of export to ONNX",
+        assertThat(run.out()).contains("per layer", "segment", "peer caffe", "peer opencv", "peer onnxruntime",
+                "ours/opencv per pair of runs", "ours/onnxruntime per pair of runs", "ms of export to ONNX",
                 "vs gemm on the same input", "(--convolution winograd)", "smallest input", "openmp ");
     }
 

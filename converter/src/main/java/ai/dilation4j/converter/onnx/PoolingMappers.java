@@ -16,14 +16,14 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
  * Pooling → ONNX {@code MaxPool} / {@code AveragePool}.
  *
  * <p>Caffe's pooled size is {@code ceil((in + 2p - k) / s) + 1}, minus one when that last window would start in
- * the bottom/right padding ({@code (out-1)*s >= in + p}). ONNX's {@code ceil_mode=1} is the same rounding; the spec
- * drops a window starting in the right padding too, but runtimes have not always done so. So for a fixed input
- * size, {@code ceil_mode=1} is written where the last window starts inside the image (the two rules agree),
- * and where Caffe drops a window, explicit pads that end where Caffe's last window ends, in floor mode: exact in any
- * runtime. Caffe's average divides by the window clipped to {@code [-p, in + p)}: the average is written as a
- * zero {@code Pad} (to where the windows end), an {@code AveragePool} without padding, and a {@code Mul} of the
- * last row/column by {@code k / clipped extent} where that differs from 1, as {@code CaffePoolingVertex} itself
- * computes it.
+ * the bottom/right padding ({@code (out-1)*s >= in + p}). ONNX's {@code ceil_mode=1} is the same rounding, and the
+ * ONNX spec (since 2023) and ONNX Runtime 1.24 drop such a window too, but older runtimes keep it. So for a fixed
+ * input size, {@code ceil_mode=1} is written where the last window starts inside the image (every rule agrees),
+ * and where Caffe drops a window, explicit pads ending where Caffe's last window ends, in floor mode: exact in any
+ * runtime. Caffe's average divides by the window clipped to {@code [-p, in + p)}, which ONNX Runtime's
+ * {@code AveragePool} does not for the last, clipped window in ceil mode: the average is written as a zero
+ * {@code Pad} (to where the windows end), an {@code AveragePool} without padding, and a {@code Mul} of the last
+ * row/column by {@code k / clipped extent} where that differs from 1, as {@code CaffePoolingVertex} computes it.
  */
 final class PoolingMappers {
 
