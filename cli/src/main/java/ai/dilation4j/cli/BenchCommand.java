@@ -13,6 +13,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 
 import ai.dilation4j.runtime.DatasetSpec;
+import ai.dilation4j.runtime.DilationException;
 import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.LayerTiming;
 import ai.dilation4j.runtime.device.OpenMpWaitPolicy;
@@ -32,23 +33,25 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure a model on this machine: model load, forward pass (total and per layer, GFLOP/s "
                 + "and fraction of the measured sgemm peak), segmentation of one image end to end, peak RSS; "
-                + "medians over --repeat runs after two warm-up runs. With --peers, real Caffe 1.0 and/or OpenCV DNN "
-                + "run the same caffemodel on the same input in the same process; their output is checked "
-                + "against ours before their times count.",
+                + "medians over --repeat runs after two warm-up runs. With --peers, other engines run the same "
+                + "network on the same input in the same process: real Caffe 1.0 and OpenCV DNN the caffemodel, "
+                + "ONNX Runtime the model exported as ONNX; their output is checked against ours before their "
+                + "times count.",
                 "The input is random (seeded) data of the network input size; the image for the end-to-end run "
                 + "fills exactly one tile."},
         footer = {"", "Peak RSS is read after the forward and segment runs, before the per-layer run (which keeps every "
                 + "activation) and before the peers (which load their own copy of the weights).",
-                "Example: dilation4j bench --model pascal_voc --repeat 3 --peers caffe,opencv "
+                "Example: dilation4j bench --model pascal_voc --repeat 3 --peers caffe,opencv,onnxruntime "
                         + "--prototxt deploy.prototxt --weights model.caffemodel --json"})
 final class BenchCommand implements Callable<Integer> {
 
+    /** The engines --peers runs; the first two read the Caffe files. */
+    static final List<String> PEERS = List.of("caffe", "opencv", "onnxruntime");
     /** Peers agree with us when their output differs by at most this (absolute, on probabilities). */
     static final double PEER_TOLERANCE = 1e-4;
     /**
@@ -75,19 +78,24 @@ final class BenchCommand implements Callable<Integer> {
     int repeat;
 
     @Option(names = "--threads", paramLabel = "T",
-            description = "Threads of nd4j's own ops and of OpenCV DNN (default: all cores). oneDNN, OpenBLAS and "
+            description = "Threads of nd4j's own ops, of OpenCV DNN and of ONNX Runtime (intra-op; default: all cores). "
+                    + "oneDNN, OpenBLAS and "
                     + "so Caffe size their pools from OMP_NUM_THREADS and OPENBLAS_NUM_THREADS when the process "
                     + "starts: set those as well to measure with fewer threads than cores.")
     Integer threads;
 
     @Option(names = "--peers", split = ",", paramLabel = "NAME",
-            description = "Also run these engines on the same caffemodel: caffe, opencv. Needs --prototxt and --weights.")
+            description = "Also run these engines on the same network: caffe, opencv (both need --prototxt and "
+                    + "--weights), onnxruntime (our model exported as ONNX; intra-op threads --threads, inter-op 1, "
+                    + "sequential, all graph optimizations).")
     List<String> peers = new ArrayList<>();
 
-    @Option(names = "--prototxt", paramLabel = "FILE", description = "The Caffe deploy prototxt, for --peers.")
+    @Option(names = "--prototxt", paramLabel = "FILE", description = "The Caffe deploy prototxt, for the caffe and "
+            + "opencv peers.")
     Path prototxt;
 
-    @Option(names = "--weights", paramLabel = "FILE", description = "The caffemodel the model was converted from, for --peers.")
+    @Option(names = "--weights", paramLabel = "FILE", description = "The caffemodel the model was converted from, for "
+            + "the caffe and opencv peers.")
     Path weights;
 
     @Option(names = "--layers", paramLabel = "N", defaultValue = "8",
@@ -103,7 +111,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         checkArguments();
-        long[] heightWidth = requestedSize();
+        long[] heightWidth = InputSize.parse(spec.commandLine(), size);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ConvolutionAlgorithm algorithm = execution.apply(err); // before anything starts ND4J
@@ -163,11 +171,9 @@ final class BenchCommand implements Callable<Integer> {
                     100 * gflops / peak.peakGflops(), algorithm, execution.precision());
             printSlowestLayers(out, profile);
 
-            Map<String, Double> peerMs = new LinkedHashMap<>();
-            Map<String, List<Double>> peerRatios = new LinkedHashMap<>();
+            PeerResults peerResults = new PeerResults();
             for (String name : peers) {
-                runPeer(name, model.metadata().outputBlob(), input, ours, forwardMs, threadCount, out, err,
-                        peerMs, peerRatios);
+                runPeer(name, model, input, ours, threadCount, out, err, peerResults);
             }
 
             report.put("model", model.metadata().name());
@@ -193,8 +199,13 @@ final class BenchCommand implements Callable<Integer> {
             report.put("segment_stages_ms", segmentStages);
             report.put("peak_rss_mb", peakRss);
             report.put("layers", profile);
-            report.put("peers", peerMs);
-            report.put("peer_ratios", peerRatios);
+            report.put("peers", peerResults.forwardMs);
+            report.put("peer_ratios", peerResults.ratios);
+            report.put("peer_load_ms", peerResults.loadMs);
+            report.put("peer_paired_forward_ms", peerResults.pairedOursMs);
+            if (peerResults.onnxExportMs != null) {
+                report.put("onnx_export_ms", peerResults.onnxExportMs);
+            }
         }
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(report));
@@ -209,36 +220,16 @@ final class BenchCommand implements Callable<Integer> {
             OptionRanges.requireAtLeast(spec.commandLine(), "--threads", threads, 1);
         }
         for (String name : peers) {
-            if (!name.equals("caffe") && !name.equals("opencv")) {
-                throw new InvalidInputException("Unknown peer '" + name + "'. Known peers: caffe, opencv.");
+            if (!PEERS.contains(name)) {
+                throw new InvalidInputException("Unknown peer '" + name + "'. Known peers: " + String.join(", ", PEERS)
+                        + ".");
             }
         }
-        if (!peers.isEmpty() && (prototxt == null || weights == null)) {
-            throw new InvalidInputException("--peers needs the Caffe model the peers load: --prototxt FILE "
+        boolean readsCaffeFiles = peers.contains("caffe") || peers.contains("opencv");
+        if (readsCaffeFiles && (prototxt == null || weights == null)) {
+            throw new InvalidInputException("The caffe and opencv peers need the Caffe model they load: --prototxt FILE "
                     + "--weights FILE (the files the model was converted from).");
         }
-    }
-
-    /** {@code --size} as {height, width}, null when not given; a usage error when it is not HxW of positive sides. */
-    private long[] requestedSize() {
-        if (size == null) {
-            return null;
-        }
-        String[] parts = size.toLowerCase(java.util.Locale.ROOT).split("x");
-        long[] heightWidth = new long[2];
-        try {
-            if (parts.length != 2) {
-                throw new NumberFormatException();
-            }
-            heightWidth[0] = Long.parseLong(parts[0].trim());
-            heightWidth[1] = Long.parseLong(parts[1].trim());
-        } catch (NumberFormatException e) {
-            throw new ParameterException(spec.commandLine(), "--size must look like 900x900 (height x width) (got '"
-                    + size + "')");
-        }
-        OptionRanges.requireAtLeast(spec.commandLine(), "--size height", heightWidth[0], 1);
-        OptionRanges.requireAtLeast(spec.commandLine(), "--size width", heightWidth[1], 1);
-        return heightWidth;
     }
 
     private static long[] inputShape(SegmentationModel model, long[] heightWidth) {
@@ -253,11 +244,16 @@ final class BenchCommand implements Callable<Integer> {
 
     /** The milliseconds of {@code repeat} forward passes after {@code warmUps} untimed ones. */
     private double[] timedForwards(SegmentationModel model, INDArray input, int warmUps) throws InvalidInputException {
+        return timedForwards(model, input, warmUps, repeat);
+    }
+
+    private static double[] timedForwards(SegmentationModel model, INDArray input, int warmUps, int runs)
+            throws InvalidInputException {
         for (int i = 0; i < warmUps; i++) {
             model.forward(input);
         }
-        double[] milliseconds = new double[repeat];
-        for (int i = 0; i < repeat; i++) {
+        double[] milliseconds = new double[runs];
+        for (int i = 0; i < runs; i++) {
             long start = System.nanoTime();
             model.forward(input);
             Nd4j.getExecutioner().commit(); // a GPU backend queues work: wait for it
@@ -464,38 +460,81 @@ final class BenchCommand implements Callable<Integer> {
         return medians;
     }
 
-    private void runPeer(String name, String outputBlob, INDArray input, INDArray ours, double[] oursMs,
-                         int threadCount, PrintWriter out, PrintWriter err, Map<String, Double> peerMs,
-                         Map<String, List<Double>> peerRatios) {
-        err.println("bench: " + name + ": loading " + weights + "...");
-        try (PeerEngine peer = name.equals("caffe") ? new CaffePeer(prototxt, weights)
-                : new OpenCvDnnPeer(prototxt, weights, threadCount)) {
+    /** What the peers measured, for the JSON report. */
+    private static final class PeerResults {
+        final Map<String, Double> forwardMs = new LinkedHashMap<>();
+        final Map<String, List<Double>> ratios = new LinkedHashMap<>();
+        final Map<String, Double> loadMs = new LinkedHashMap<>();
+        /** Our forward median in the runs paired with each peer's. */
+        final Map<String, Double> pairedOursMs = new LinkedHashMap<>();
+        Double onnxExportMs;
+    }
+
+    private PeerEngine openPeer(String name, SegmentationModel model, long[] inputShape, int threadCount)
+            throws DilationException {
+        return switch (name) {
+            case "caffe" -> new CaffePeer(prototxt, weights);
+            case "opencv" -> new OpenCvDnnPeer(prototxt, weights, threadCount);
+            default -> new OnnxRuntimePeer(model, inputShape, threadCount);
+        };
+    }
+
+    /**
+     * Loads a peer, checks its output against ours, then times it in {@code repeat} pairs of runs, ours right before
+     * its own: the ratio of each pair is measured under the same load, which on a shared machine drifts between the
+     * stages of a bench run.
+     */
+    private void runPeer(String name, SegmentationModel model, INDArray input, INDArray ours, int threadCount,
+                         PrintWriter out, PrintWriter err, PeerResults results) throws InvalidInputException {
+        String outputBlob = model.metadata().outputBlob();
+        err.println("bench: " + name + ": loading " + (name.equals("onnxruntime") ? "the model exported as ONNX"
+                : weights) + "...");
+        long loadStart = System.nanoTime();
+        PeerEngine opened;
+        try {
+            opened = openPeer(name, model, input.shape(), threadCount);
+        } catch (DilationException e) {
+            out.printf("peer %-11s not run: %s%n", name, e.getMessage());
+            return;
+        }
+        try (PeerEngine peer = opened) {
+            double loadMs = (System.nanoTime() - loadStart) / 1e6;
+            String exportNote = "";
+            if (peer instanceof OnnxRuntimePeer onnxRuntime) {
+                results.onnxExportMs = onnxRuntime.exportMs();
+                loadMs -= onnxRuntime.exportMs();
+                exportNote = String.format(" (after %,.0f ms of export to ONNX)", onnxRuntime.exportMs());
+            }
             INDArray theirs = peer.forward(input, outputBlob);
             if (!Arrays.equals(theirs.shape(), ours.shape())) {
-                out.printf("peer %-10s output shape %s differs from ours %s: not timed%n", name,
+                out.printf("peer %-11s output shape %s differs from ours %s: not timed%n", name,
                         Arrays.toString(theirs.shape()), Arrays.toString(ours.shape()));
                 return;
             }
             double difference = theirs.sub(ours).amaxNumber().doubleValue();
             if (difference > PEER_TOLERANCE) {
-                out.printf("peer %-10s output differs from ours by %.3g (> %.0e): not timed. Is it the same "
+                out.printf("peer %-11s output differs from ours by %.3g (> %.0e): not timed. Is it the same "
                         + "caffemodel the model was converted from?%n", name, difference, PEER_TOLERANCE);
                 return;
             }
-            err.println("bench: " + name + ": " + repeat + " runs...");
+            err.println("bench: " + name + ": " + repeat + " runs, each after one of ours...");
             double[] theirMs = new double[repeat];
+            double[] oursMs = new double[repeat];
             List<Double> ratios = new ArrayList<>();
             for (int i = 0; i < repeat; i++) {
+                oursMs[i] = timedForwards(model, input, 0, 1)[0];
                 long start = System.nanoTime();
                 peer.forward(input, outputBlob);
                 theirMs[i] = (System.nanoTime() - start) / 1e6;
                 ratios.add(oursMs[i] / theirMs[i]);
             }
-            peerMs.put(name, median(theirMs));
-            peerRatios.put(name, ratios);
-            out.printf("peer %-10s %,.0f ms median of %s (output within %.1e of ours); ours/%s per run: %s%n",
-                    name, median(theirMs), runs(theirMs), difference, name,
-                    ratios.stream().map(r -> String.format("%.2f", r)).toList());
+            results.forwardMs.put(name, median(theirMs));
+            results.pairedOursMs.put(name, median(oursMs));
+            results.ratios.put(name, ratios);
+            results.loadMs.put(name, loadMs);
+            out.printf("peer %-11s %,.0f ms median of %s (output within %.1e of ours); load %,.0f ms%s; ours/%s per "
+                            + "pair of runs: %s (ours %s)%n", name, median(theirMs), runs(theirMs), difference, loadMs,
+                    exportNote, name, ratios.stream().map(r -> String.format("%.2f", r)).toList(), runs(oursMs));
         }
     }
 

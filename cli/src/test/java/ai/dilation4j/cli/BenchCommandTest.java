@@ -15,7 +15,7 @@ class BenchCommandTest {
     void reportsEveryStageAndPeersThatAgree(@TempDir Path dir) throws Exception {
         Path model = TinyModel.convert(dir, TinyModel.WIDE_MIX);
         CliRun run = CliRun.of("bench", "--model", model.toString(), "--repeat", "2", "--threads", "2",
-                "--peers", "opencv,caffe", "--prototxt", dir.resolve("tiny_deploy.prototxt").toString(),
+                "--peers", "opencv,caffe,onnxruntime", "--prototxt", dir.resolve("tiny_deploy.prototxt").toString(),
                 "--weights", dir.resolve("tiny.caffemodel").toString(), "--json");
         assertThat(run.exitCode()).as(run.toString()).isZero();
         String[] lines = run.out().strip().split("\n");
@@ -43,12 +43,17 @@ class BenchCommandTest {
         assertThat(report.get("peers").get("opencv").asDouble()).isPositive();
         assertThat(report.get("peers").get("caffe").asDouble()).isPositive();
         assertThat(report.get("peer_ratios").get("caffe").size()).isEqualTo(2);
+        assertThat(report.get("peers").get("onnxruntime").asDouble()).isPositive();
+        assertThat(report.get("peer_load_ms").get("onnxruntime").asDouble()).isPositive();
+        assertThat(report.get("onnx_export_ms").asDouble()).isPositive();
+        assertThat(report.get("peer_paired_forward_ms").get("onnxruntime").asDouble()).isPositive();
         // The fixed cost: the smallest input any layer takes (pool1's 48 rows for ctx's dilated kernel need 377).
         JsonNode smallest = report.get("smallest_input");
         assertThat(smallest.get("shape").get(2).asLong()).isEqualTo(377);
         assertThat(smallest.get("forward_ms").asDouble()).isPositive();
         assertThat(report.get("openmp_wait_policy").asText()).isIn("PASSIVE", "FROM_ENVIRONMENT", "TOO_LATE");
-        assertThat(run.out()).contains("per layer", "segment", "peer caffe", "peer opencv", "ours/opencv per run",
+        assertThat(run.out()).contains("per layer", "segment", "peer caffe", "peer opencv", "peer onnxruntime",
+                "ours/opencv per pair of runs", "ours/onnxruntime per pair of runs", "ms of export to ONNX",
                 "vs gemm on the same input", "(--convolution winograd, --precision fp32)", "smallest input", "openmp ");
     }
 
@@ -93,6 +98,17 @@ class BenchCommandTest {
     }
 
     @Test
+    void onnxRuntimeNeedsNoCaffeFiles(@TempDir Path dir) throws Exception {
+        CliRun run = CliRun.of("bench", "--model", TinyModel.converted().toString(), "--repeat", "1", "--threads", "1",
+                "--size", "380x390", "--peers", "onnxruntime", "--json");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        String[] lines = run.out().strip().split("\n");
+        JsonNode report = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertThat(report.get("peers").get("onnxruntime").asDouble()).isPositive();
+        assertThat(run.out()).containsPattern("peer onnxruntime +[0-9,]+ ms median of 1 \\(\\[[0-9,]+\\]\\) \\(output within");
+    }
+
+    @Test
     void peersNeedTheCaffeFiles(@TempDir Path dir) throws Exception {
         Path model = TinyModel.convert(dir);
         CliRun run = CliRun.of("bench", "--model", model.toString(), "--peers", "caffe");
@@ -106,6 +122,6 @@ class BenchCommandTest {
         CliRun run = CliRun.of("bench", "--model", model.toString(), "--peers", "tensorflow",
                 "--prototxt", "x", "--weights", "y");
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).contains("Unknown peer 'tensorflow'", "caffe, opencv");
+        assertThat(run.err()).contains("Unknown peer 'tensorflow'", "caffe, opencv, onnxruntime");
     }
 }

@@ -13,8 +13,8 @@ class HelpTest {
     @Test
     void everyOptionOfEveryCommandIsDescribed() {
         CommandLine root = Main.commandLine();
-        assertThat(root.getSubcommands()).containsKeys("convert", "inspect", "forward", "segment", "evaluate", "fetch",
-                "random-weights");
+        assertThat(root.getSubcommands()).containsKeys("convert", "export", "inspect", "forward", "segment", "evaluate",
+                "fetch", "random-weights");
         root.getSubcommands().forEach((name, command) -> {
             for (OptionSpec option : command.getCommandSpec().options()) {
                 assertThat(String.join(" ", option.description())).as(name + " " + option.longestName()).isNotBlank();
