@@ -29,9 +29,8 @@ public final class OnnxExportOptions {
     }
 
     /**
-     * Whether the input's height and width are left symbolic, so one file takes any size. Caffe pooling then relies
-     * on the runtime following ONNX's {@code ceil_mode} rule that drops a window starting in the right padding
-     * (as Caffe does); with fixed sizes every pooling is written so that any runtime computes Caffe's result.
+     * Whether the input's height and width are left symbolic, so one file takes any size. Caffe max pooling is then
+     * cut to Caffe's size at run time; Caffe average pooling, whose divisors depend on the size, is refused.
      */
     public boolean dynamicSize() {
         return dynamicSize;

@@ -125,11 +125,6 @@ public final class OnnxExporter {
             onnx.addNode(named, "Identity", List.of(outputName), named);
             outputName = named;
         }
-        if (onnx.tensorBytes() > OnnxGraph.MAX_MODEL_BYTES) {
-            throw new OnnxExportException("Model " + metadata.name() + " has " + onnx.tensorBytes() / (1 << 20)
-                    + " MB of weights; an ONNX file holds less than 2 GB (protobuf's limit), and export does not "
-                    + "write weights to external files.");
-        }
         long[] inputShape = {1, channels, size[0], size[1]};
         long[] outputShape = shapes.get(outputVertex);
         long[] batchOutputShape = {1, outputShape[0], outputShape[1], outputShape[2]};

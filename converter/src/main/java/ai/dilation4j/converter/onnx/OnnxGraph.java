@@ -17,6 +17,7 @@ import com.google.protobuf.UnsafeByteOperations;
 import org.bytedeco.javacpp.BytePointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 
 /**
  * The ONNX graph being written: nodes in the order they are added (the DL4J graph's topological order), constant
@@ -25,14 +26,24 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class OnnxGraph {
 
-    /** Protobuf cannot serialize a message of 2 GB or more; ONNX keeps larger weights in external files. */
+    /** Protobuf cannot serialize a message of 2 GB or more (ONNX keeps larger weights in external files). */
     static final long MAX_MODEL_BYTES = (2L << 30) - (16L << 20);
 
     private final GraphProto.Builder graph = GraphProto.newBuilder();
     private final Set<String> names = new HashSet<>();
     /** The arrays whose native memory the tensors reference: collected, they would free it before the write. */
     private final List<INDArray> referenced = new ArrayList<>();
+    private final long maxTensorBytes;
     private long tensorBytes;
+
+    OnnxGraph() {
+        this(MAX_MODEL_BYTES);
+    }
+
+    /** A graph whose weights may take up to {@code maxTensorBytes}. */
+    OnnxGraph(long maxTensorBytes) {
+        this.maxTensorBytes = maxTensorBytes;
+    }
 
     GraphProto.Builder proto() {
         return graph;
@@ -69,14 +80,22 @@ final class OnnxGraph {
                 .addOutput(output).addAllAttribute(Arrays.asList(attributes)));
     }
 
-    /** A float tensor holding an array's values in the given shape (same element count); returns its name. */
-    String weights(String name, INDArray values, long... shape) {
+    /**
+     * A float tensor holding an array's values in the given shape (same element count); returns its name. Refuses
+     * weights that would take the file to 2 GB.
+     */
+    String weights(String name, INDArray values, long... shape) throws OnnxExportException {
         if (Arrays.stream(shape).reduce(1, Math::multiplyExact) != values.length()) {
             throw new IllegalArgumentException(name + ": " + values.length() + " values for shape "
                     + Arrays.toString(shape));
         }
-        String tensor = uniqueName(name);
         tensorBytes += values.length() * Float.BYTES;
+        if (tensorBytes > maxTensorBytes) {
+            throw new OnnxExportException("The model has more than " + maxTensorBytes / (1 << 20) + " MB of "
+                    + "weights; an ONNX file holds less than 2 GB (protobuf's limit), and export does not write "
+                    + "weights to external files.");
+        }
+        String tensor = uniqueName(name);
         graph.addInitializer(TensorProto.newBuilder().setName(tensor).setDataType(TensorProto.DataType.FLOAT_VALUE)
                 .addAllDims(asList(shape)).setRawData(littleEndianFloats(values)));
         return tensor;
@@ -86,10 +105,8 @@ final class OnnxGraph {
     String floats(String name, long[] shape, float... values) {
         String tensor = uniqueName(name);
         tensorBytes += (long) values.length * Float.BYTES;
-        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(values);
         graph.addInitializer(TensorProto.newBuilder().setName(tensor).setDataType(TensorProto.DataType.FLOAT_VALUE)
-                .addAllDims(asList(shape)).setRawData(ByteString.copyFrom(bytes)));
+                .addAllDims(asList(shape)).setRawData(littleEndian(values)));
         return tensor;
     }
 
@@ -107,34 +124,23 @@ final class OnnxGraph {
      * little-endian machine (a layer's weights always are), else a converted copy.
      */
     private ByteString littleEndianFloats(INDArray values) {
-        long bytes = values.length() * Float.BYTES;
-        if (bytes > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("a tensor of " + bytes + " bytes does not fit an ONNX file");
-        }
+        long bytes = values.length() * Float.BYTES; // below 2 GB: weights() refuses more
+        // hasDefaultStridesForShape also refuses some row-major arrays with a dimension of size 1 (a bias [1, n]
+        // view): those are copied, which costs nothing at their size.
         if (values.dataType() == DataType.FLOAT && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN
-                && isRowMajor(values)) {
+                && values.ordering() == 'c' && Shape.hasDefaultStridesForShape(values)) {
             referenced.add(values);
             // A view's data() starts at the view's first element.
             return UnsafeByteOperations.unsafeWrap(
                     new BytePointer(values.data().addressPointer()).capacity(bytes).asByteBuffer());
         }
-        ByteBuffer copy = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
-        copy.asFloatBuffer().put(values.castTo(DataType.FLOAT).dup('c').data().asFloat());
-        return ByteString.copyFrom(copy);
+        return littleEndian(values.castTo(DataType.FLOAT).dup('c').data().asFloat());
     }
 
-    /** Row-major without gaps; the stride of a dimension of size 1 does not matter. */
-    private static boolean isRowMajor(INDArray array) {
-        long[] shape = array.shape();
-        long[] strides = array.stride();
-        long expected = 1;
-        for (int dim = shape.length - 1; dim >= 0; dim--) {
-            if (shape[dim] != 1 && strides[dim] != expected) {
-                return false;
-            }
-            expected *= shape[dim];
-        }
-        return true;
+    private static ByteString littleEndian(float[] values) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
+        return ByteString.copyFrom(bytes);
     }
 
     private static List<Long> asList(long[] values) {
