@@ -8,9 +8,10 @@ final class ConvolutionOption {
 
     @Option(names = "--convolution", paramLabel = "winograd|gemm", defaultValue = "winograd",
             converter = AlgorithmConverter.class,
-            description = "How convolutions run on the CPU: winograd (Winograd's F(4x4,3x3) for 3x3 kernels from 128 "
-                    + "channels and F(2x2,7x7) for 7x7 ones: those layers about 2x faster, rounding within ~1e-5 of "
-                    + "each layer's largest value) or gemm (im2col + GEMM, Caffe's own arithmetic). "
+            description = "How convolutions run on the CPU: winograd (per layer the fastest measured: Winograd's "
+                    + "F(4x4,3x3) for 3x3 kernels from 128 channels and F(2x2,7x7) for 7x7 ones, oneDNN's direct "
+                    + "convolution for the wide early layers, im2col + GEMM elsewhere; rounding within ~1e-5 of each "
+                    + "layer's largest value) or gemm (im2col + GEMM, Caffe's own arithmetic). "
                     + "Default: ${DEFAULT-VALUE}.")
     ConvolutionAlgorithm algorithm = ConvolutionAlgorithm.WINOGRAD;
 
