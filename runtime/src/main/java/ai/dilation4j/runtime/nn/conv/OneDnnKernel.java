@@ -100,6 +100,11 @@ final class OneDnnKernel implements ConvolutionKernel {
         // Working memory for the primitive's own layouts: DL4J's workspace reuses it from one pass to the next.
         INDArray srcBuffer = plan.srcReorder == null ? null : workingMemory(workspaceMgr, plan.srcDesc);
         INDArray dstBuffer = plan.dstReorder == null ? null : workingMemory(workspaceMgr, plan.dstDesc);
+        INDArray scratchBuffer = workingMemory(workspaceMgr, plan.scratchpadDesc);
+        INDArray srcReorderScratch = plan.srcReorder == null ? null
+                : workingMemory(workspaceMgr, plan.srcReorderScratchpadDesc);
+        INDArray dstReorderScratch = plan.dstReorder == null ? null
+                : workingMemory(workspaceMgr, plan.dstReorderScratchpadDesc);
         stream s = stream(); // kept: made before the scope that frees what this call wraps
         OneDnn.useNd4jThreadCount();
         try (PointerScope scope = new PointerScope()) {
@@ -110,19 +115,22 @@ final class OneDnnKernel implements ConvolutionKernel {
             memory dst = dstBuffer == null ? userDst
                     : new memory(plan.dstDesc, OneDnn.engine(), ContiguousMemory.pointer(dstBuffer));
             if (plan.srcReorder != null) {
-                plan.srcReorder.execute(s, userSrc, src);
+                Plan.runReorder(plan.srcReorder, scratch(plan.srcReorderScratchpadDesc, srcReorderScratch), s,
+                        userSrc, src);
             }
             IntMemoryMap args = new IntMemoryMap();
             args.put(dnnl.DNNL_ARG_SRC, src);
             args.put(dnnl.DNNL_ARG_WEIGHTS, converted.values);
             args.put(dnnl.DNNL_ARG_DST, dst);
+            args.put(dnnl.DNNL_ARG_SCRATCHPAD, scratch(plan.scratchpadDesc, scratchBuffer));
             if (biasValues != null) {
                 args.put(dnnl.DNNL_ARG_BIAS, new memory(plan.biasDesc, OneDnn.engine(),
                         ContiguousMemory.pointer(biasValues)));
             }
             plan.primitive.execute(s, args);
             if (plan.dstReorder != null) {
-                plan.dstReorder.execute(s, dst, userDst);
+                Plan.runReorder(plan.dstReorder, scratch(plan.dstReorderScratchpadDesc, dstReorderScratch), s,
+                        dst, userDst);
             }
             s._wait();
         }
@@ -135,8 +143,12 @@ final class OneDnnKernel implements ConvolutionKernel {
         weights = null;
     }
 
+    private static memory scratch(memory.desc desc, INDArray buffer) {
+        return new memory(desc, OneDnn.engine(), ContiguousMemory.pointer(buffer));
+    }
+
     private static INDArray workingMemory(LayerWorkspaceMgr workspaceMgr, memory.desc desc) {
-        long floats = (desc.get_size() + Float.BYTES - 1) / Float.BYTES;
+        long floats = Math.max(1, (desc.get_size() + Float.BYTES - 1) / Float.BYTES); // an empty array has no address
         return workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT, new long[] {floats}, 'c');
     }
 
@@ -212,6 +224,10 @@ final class OneDnnKernel implements ConvolutionKernel {
         final reorder srcReorder;
         /** Null when the primitive writes the layer's NCHW float output itself. */
         final reorder dstReorder;
+        /** Working memory the primitive and its reorders take from the caller (see {@link #withOwnScratchpad}). */
+        final memory.desc scratchpadDesc;
+        final memory.desc srcReorderScratchpadDesc;
+        final memory.desc dstReorderScratchpadDesc;
 
         private Plan(convolution_forward.primitive_desc pd, boolean activationDone, memory.desc userSrcDesc,
                      memory.desc userDstDesc, memory.desc biasDesc) {
@@ -224,10 +240,35 @@ final class OneDnnKernel implements ConvolutionKernel {
             this.dstDesc = pd.dst_desc();
             this.weightsDesc = pd.weights_desc();
             this.biasDesc = biasDesc;
-            this.srcReorder = srcDesc.equals(userSrcDesc) ? null
-                    : new reorder(new reorder.primitive_desc(OneDnn.engine(), userSrcDesc, OneDnn.engine(), srcDesc));
-            this.dstReorder = dstDesc.equals(userDstDesc) ? null
-                    : new reorder(new reorder.primitive_desc(OneDnn.engine(), dstDesc, OneDnn.engine(), userDstDesc));
+            this.scratchpadDesc = pd.scratchpad_desc();
+            reorder.primitive_desc srcPd = srcDesc.equals(userSrcDesc) ? null : new reorder.primitive_desc(
+                    OneDnn.engine(), userSrcDesc, OneDnn.engine(), srcDesc, withOwnScratchpad(), false);
+            reorder.primitive_desc dstPd = dstDesc.equals(userDstDesc) ? null : new reorder.primitive_desc(
+                    OneDnn.engine(), dstDesc, OneDnn.engine(), userDstDesc, withOwnScratchpad(), false);
+            this.srcReorder = srcPd == null ? null : new reorder(srcPd);
+            this.dstReorder = dstPd == null ? null : new reorder(dstPd);
+            this.srcReorderScratchpadDesc = srcPd == null ? null : srcPd.scratchpad_desc();
+            this.dstReorderScratchpadDesc = dstPd == null ? null : dstPd.scratchpad_desc();
+        }
+
+        /**
+         * Attributes that make a primitive take its working memory from the caller. By default oneDNN keeps it in a
+         * per-thread buffer sized when a primitive is created, so a primitive created on one thread and run on
+         * another (a {@code Segmenter}'s graphs move between threads) wrote past that thread's buffer: SIGSEGV in
+         * oneDNN's im2col and convolutions (SegmenterConcurrencyTest).
+         */
+        static primitive_attr withOwnScratchpad() {
+            primitive_attr attributes = new primitive_attr();
+            attributes.set_scratchpad_mode(dnnl.scratchpad_mode.user);
+            return attributes;
+        }
+
+        static void runReorder(reorder primitive, memory scratch, stream s, memory from, memory to) {
+            IntMemoryMap args = new IntMemoryMap();
+            args.put(dnnl.DNNL_ARG_FROM, from);
+            args.put(dnnl.DNNL_ARG_TO, to);
+            args.put(dnnl.DNNL_ARG_SCRATCHPAD, scratch);
+            primitive.execute(s, args);
         }
 
         /**
@@ -245,7 +286,7 @@ final class OneDnnKernel implements ConvolutionKernel {
                     : new memory.desc(new long[] {g.outChannels()}, memory.data_type.f32, memory.format_tag.a);
             IActivation activation = pass.conf().getActivationFn();
             Float reluSlope = reluSlope(activation);
-            primitive_attr attributes = new primitive_attr();
+            primitive_attr attributes = withOwnScratchpad();
             if (reluSlope != null) {
                 post_ops ops = new post_ops();
                 ops.append_eltwise(1f, dnnl.algorithm.eltwise_relu, reluSlope, 0f);
