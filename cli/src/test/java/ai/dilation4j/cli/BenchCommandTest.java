@@ -75,7 +75,7 @@ class BenchCommandTest {
     void bf16ReportsItsAccuracyAgainstFp32(@TempDir Path dir) throws Exception {
         Path model = TinyModel.convert(dir);
         CliRun run = CliRun.of("bench", "--model", model.toString(), "--repeat", "1", "--precision", "bf16",
-                "--json");
+                "--peers", "onnxruntime", "--json");
         assertThat(run.exitCode()).as(run.toString()).isZero();
         String[] lines = run.out().strip().split("\n");
         JsonNode report = new ObjectMapper().readTree(lines[lines.length - 1]);
@@ -88,6 +88,8 @@ class BenchCommandTest {
         assertThat(report.get("layers").findValuesAsText("algorithm"))
                 .anyMatch(algorithm -> algorithm.startsWith("onednn bf16 "));
         assertThat(run.out()).contains("bf16            vs fp32 on the same input", "--precision bf16)");
+        // the peer (fp32) is checked against our fp32 output, not refused for bf16's rounding
+        assertThat(report.get("peers").get("onnxruntime").asDouble()).isPositive();
     }
 
     @Test
