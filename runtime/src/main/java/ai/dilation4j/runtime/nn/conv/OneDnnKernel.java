@@ -98,13 +98,9 @@ final class OneDnnKernel implements ConvolutionKernel {
         INDArray bias = pass.bias();
         INDArray biasValues = bias == null ? null : ConvolutionPass.contiguous(bias);
         // Working memory for the primitive's own layouts: DL4J's workspace reuses it from one pass to the next.
-        INDArray srcBuffer = plan.srcReorder == null ? null : workingMemory(workspaceMgr, plan.srcDesc);
-        INDArray dstBuffer = plan.dstReorder == null ? null : workingMemory(workspaceMgr, plan.dstDesc);
-        INDArray scratchBuffer = workingMemory(workspaceMgr, plan.scratchpadDesc);
-        INDArray srcReorderScratch = plan.srcReorder == null ? null
-                : workingMemory(workspaceMgr, plan.srcReorderScratchpadDesc);
-        INDArray dstReorderScratch = plan.dstReorder == null ? null
-                : workingMemory(workspaceMgr, plan.dstReorderScratchpadDesc);
+        INDArray srcBuffer = plan.srcReorder == null ? null : workingMemory(workspaceMgr, plan.srcDesc.get_size());
+        INDArray dstBuffer = plan.dstReorder == null ? null : workingMemory(workspaceMgr, plan.dstDesc.get_size());
+        INDArray scratchpad = workingMemory(workspaceMgr, plan.scratchpadBytes);
         stream s = stream(); // kept: made before the scope that frees what this call wraps
         OneDnn.useNd4jThreadCount();
         try (PointerScope scope = new PointerScope()) {
@@ -115,22 +111,22 @@ final class OneDnnKernel implements ConvolutionKernel {
             memory dst = dstBuffer == null ? userDst
                     : new memory(plan.dstDesc, OneDnn.engine(), ContiguousMemory.pointer(dstBuffer));
             if (plan.srcReorder != null) {
-                Plan.runReorder(plan.srcReorder, scratch(plan.srcReorderScratchpadDesc, srcReorderScratch), s,
-                        userSrc, src);
+                Plan.runReorder(plan.srcReorder, scratch(plan.srcReorderScratchpadDesc, scratchpad), s, userSrc,
+                        src);
             }
             IntMemoryMap args = new IntMemoryMap();
             args.put(dnnl.DNNL_ARG_SRC, src);
             args.put(dnnl.DNNL_ARG_WEIGHTS, converted.values);
             args.put(dnnl.DNNL_ARG_DST, dst);
-            args.put(dnnl.DNNL_ARG_SCRATCHPAD, scratch(plan.scratchpadDesc, scratchBuffer));
+            args.put(dnnl.DNNL_ARG_SCRATCHPAD, scratch(plan.scratchpadDesc, scratchpad));
             if (biasValues != null) {
                 args.put(dnnl.DNNL_ARG_BIAS, new memory(plan.biasDesc, OneDnn.engine(),
                         ContiguousMemory.pointer(biasValues)));
             }
             plan.primitive.execute(s, args);
             if (plan.dstReorder != null) {
-                Plan.runReorder(plan.dstReorder, scratch(plan.dstReorderScratchpadDesc, dstReorderScratch), s,
-                        dst, userDst);
+                Plan.runReorder(plan.dstReorder, scratch(plan.dstReorderScratchpadDesc, scratchpad), s, dst,
+                        userDst);
             }
             s._wait();
         }
@@ -147,8 +143,8 @@ final class OneDnnKernel implements ConvolutionKernel {
         return new memory(desc, OneDnn.engine(), ContiguousMemory.pointer(buffer));
     }
 
-    private static INDArray workingMemory(LayerWorkspaceMgr workspaceMgr, memory.desc desc) {
-        long floats = Math.max(1, (desc.get_size() + Float.BYTES - 1) / Float.BYTES); // an empty array has no address
+    private static INDArray workingMemory(LayerWorkspaceMgr workspaceMgr, long bytes) {
+        long floats = Math.max(1, (bytes + Float.BYTES - 1) / Float.BYTES); // an empty array has no address
         return workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT, new long[] {floats}, 'c');
     }
 
@@ -224,10 +220,14 @@ final class OneDnnKernel implements ConvolutionKernel {
         final reorder srcReorder;
         /** Null when the primitive writes the layer's NCHW float output itself. */
         final reorder dstReorder;
-        /** Working memory the primitive and its reorders take from the caller (see {@link #withOwnScratchpad}). */
+        /**
+         * Working memory the primitive and its reorders take from the caller (see {@link #withOwnScratchpad}): one
+         * buffer of {@link #scratchpadBytes} serves all three, which run one after another on one stream.
+         */
         final memory.desc scratchpadDesc;
         final memory.desc srcReorderScratchpadDesc;
         final memory.desc dstReorderScratchpadDesc;
+        final long scratchpadBytes;
 
         private Plan(convolution_forward.primitive_desc pd, boolean activationDone, memory.desc userSrcDesc,
                      memory.desc userDstDesc, memory.desc biasDesc) {
@@ -249,6 +249,9 @@ final class OneDnnKernel implements ConvolutionKernel {
             this.dstReorder = dstPd == null ? null : new reorder(dstPd);
             this.srcReorderScratchpadDesc = srcPd == null ? null : srcPd.scratchpad_desc();
             this.dstReorderScratchpadDesc = dstPd == null ? null : dstPd.scratchpad_desc();
+            this.scratchpadBytes = Math.max(scratchpadDesc.get_size(), Math.max(
+                    srcPd == null ? 0 : srcReorderScratchpadDesc.get_size(),
+                    dstPd == null ? 0 : dstReorderScratchpadDesc.get_size()));
         }
 
         /**
