@@ -12,7 +12,6 @@ import java.util.Set;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -141,17 +140,9 @@ public final class CaffeConverter {
             context.claimTops(layer);
             mappings.mapperFor(layer).map(layer, context);
         }
-        List<String> outputs = context.outputVertices();
-        if (outputs.isEmpty()) {
-            throw new ConversionException(prototxt + " has no layer producing an output.");
-        }
-        builder.setOutputs(outputs.toArray(String[]::new));
-        builder.setInputTypes(InputType.convolutional(inputShape[2], inputShape[3], inputShape[1]));
-        ComputationGraphConfiguration configuration = builder.build();
-        GraphChecks.checkShapes(configuration, context, inputFeatures, "Caffe", "the prototxt");
-        GraphChecks.checkParameterCount(configuration, prototxt, "Check num_output and kernel_size in the prototxt.");
-        String outputBlob = context.blobOf(outputs.get(outputs.size() - 1));
-        return new GraphPlan(net, input, configuration, context, outputBlob);
+        GraphChecks.FinishedGraph finished = GraphChecks.finish(builder, context, inputFeatures, prototxt, "Caffe",
+                "the prototxt", "Check num_output and kernel_size in the prototxt.");
+        return new GraphPlan(net, input, finished.configuration(), context, finished.outputBlob());
     }
 
     /** Checks that the weights file holds every blob the network needs, with the right shapes and sizes. */

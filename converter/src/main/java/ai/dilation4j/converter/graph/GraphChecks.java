@@ -1,19 +1,45 @@
 package ai.dilation4j.converter.graph;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 
 import ai.dilation4j.converter.api.ConversionException;
 import ai.dilation4j.runtime.io.ArraySizes;
 
-/** Checks every converter runs on a built graph configuration before anything is allocated. */
+/** How every converter finishes a mapped graph, and the checks it runs before anything is allocated. */
 public final class GraphChecks {
 
     private GraphChecks() {
+    }
+
+    /** A finished network: its DL4J configuration and the blob its last output vertex holds. */
+    public record FinishedGraph(ComputationGraphConfiguration configuration, String outputBlob) {
+    }
+
+    /**
+     * Finishes a mapped network, as every converter does: its outputs are the vertices nothing reads, its input
+     * type the input's shape; the result is checked against the shapes the source framework computes
+     * ({@link #checkShapes}) and for its parameter count ({@link #checkParameterCount}).
+     */
+    public static FinishedGraph finish(GraphBuilder builder, GraphBuildContext context, FeatureShape input,
+                                       Object source, String framework, String sourceFile, String parameterAdvice)
+            throws ConversionException {
+        List<String> outputs = context.outputVertices();
+        if (outputs.isEmpty()) {
+            throw new ConversionException(source + " has no layer producing an output.");
+        }
+        builder.setOutputs(outputs.toArray(String[]::new));
+        builder.setInputTypes(InputType.convolutional(input.height(), input.width(), input.channels()));
+        ComputationGraphConfiguration configuration = builder.build();
+        checkShapes(configuration, context, input, framework, sourceFile);
+        checkParameterCount(configuration, source, parameterAdvice);
+        return new FinishedGraph(configuration, context.blobOf(outputs.get(outputs.size() - 1)));
     }
 
     /**

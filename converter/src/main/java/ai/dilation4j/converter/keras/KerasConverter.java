@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.modelimport.keras.KerasLayer;
 import org.deeplearning4j.nn.modelimport.keras.KerasModel;
@@ -109,19 +108,11 @@ public final class KerasConverter {
                 new KerasKernels(source.kerasMajorVersion(), theanoKernels), source.weightsFile(), layout);
         String input = mapLayers(source, imported, context);
 
-        List<String> outputs = graph.outputVertices();
-        if (outputs.isEmpty()) {
-            throw new ConversionException(source.modelFile() + " has no layer producing an output.");
-        }
         FeatureShape inputShape = graph.blobShape(input);
-        builder.setOutputs(outputs.toArray(String[]::new));
-        builder.setInputTypes(InputType.convolutional(inputShape.height(), inputShape.width(), inputShape.channels()));
-        ComputationGraphConfiguration configuration = builder.build();
-        GraphChecks.checkShapes(configuration, graph, inputShape, "Keras", "the Keras model");
-        GraphChecks.checkParameterCount(configuration, source.modelFile(), "Check the filters and kernel sizes of "
-                + "its convolutions.");
-
-        String outputBlob = graph.blobOf(outputs.get(outputs.size() - 1));
+        GraphChecks.FinishedGraph finished = GraphChecks.finish(builder, graph, inputShape, source.modelFile(),
+                "Keras", "the Keras model", "Check the filters and kernel sizes of its convolutions.");
+        ComputationGraphConfiguration configuration = finished.configuration();
+        String outputBlob = finished.outputBlob();
         int numClasses = (int) graph.blobShape(outputBlob).channels();
         AppliedOptions applied = AppliedOptions.check(options, configuration, input, inputShape, outputBlob,
                 numClasses);
