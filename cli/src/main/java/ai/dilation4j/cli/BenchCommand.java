@@ -25,7 +25,6 @@ import ai.dilation4j.runtime.nn.conv.DescribesAlgorithm;
 import ai.dilation4j.runtime.nn.conv.Precision;
 import ai.dilation4j.runtime.segment.SegmentationResult;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -349,15 +348,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static boolean takes(SegmentationModel model, long side) {
-        long channels = model.metadata().inputShape()[1];
-        try {
-            return model.graph().getConfiguration()
-                    .getLayerActivationTypes(InputType.convolutional(side, side, channels)).values().stream()
-                    .noneMatch(type -> type instanceof InputType.InputTypeConvolutional conv
-                            && (conv.getHeight() < 1 || conv.getWidth() < 1));
-        } catch (RuntimeException e) {
-            return false; // DL4J refuses a layer's input as too small
-        }
+        return model.inputProblem(new long[] {1, model.metadata().inputShape()[1], side, side}).isEmpty();
     }
 
     /**

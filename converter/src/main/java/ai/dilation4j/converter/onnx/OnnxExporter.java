@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import ai.dilation4j.converter.ConverterVersion;
 import ai.dilation4j.converter.onnx.proto.Onnx.ModelProto;
@@ -150,23 +151,14 @@ public final class OnnxExporter {
     private static Map<String, InputType> activationTypes(ComputationGraphConfiguration configuration,
                                                           ModelMetadata metadata, long channels, long[] size)
             throws OnnxExportException {
-        String refusal = "Model " + metadata.name() + " does not take a " + size[0] + "x" + size[1] + " input";
-        Map<String, InputType> types;
-        try {
-            types = configuration.getLayerActivationTypes(InputType.convolutional(size[0], size[1], channels));
-        } catch (RuntimeException e) {
-            throw new OnnxExportException(refusal + " (" + e.getMessage() + "); export it for its own size or a "
-                    + "larger one.", e);
+        Optional<String> problem = SegmentationModel.inputProblem(configuration,
+                new long[] {1, channels, size[0], size[1]});
+        if (problem.isPresent()) {
+            throw new OnnxExportException("Model " + metadata.name() + " does not take a " + size[0] + "x" + size[1]
+                    + " input: " + problem.get() + "; export it for its own size or a larger one.");
         }
-        // DL4J's shape inference lets some layers compute an empty or negative size instead of refusing.
-        for (Map.Entry<String, InputType> type : types.entrySet()) {
-            if (type.getValue() instanceof InputType.InputTypeConvolutional conv
-                    && (conv.getHeight() < 1 || conv.getWidth() < 1)) {
-                throw new OnnxExportException(refusal + ": vertex '" + type.getKey() + "' would output "
-                        + conv.getHeight() + "x" + conv.getWidth() + "; export it for its own size or a larger one.");
-            }
-        }
-        return types;
+        // on a copy, as the check does: shape inference fills in what it finds missing
+        return configuration.clone().getLayerActivationTypes(InputType.convolutional(size[0], size[1], channels));
     }
 
     /** The layer configuration of a layer vertex, else the vertex configuration itself. */

@@ -213,17 +213,29 @@ public final class SegmentationModel implements AutoCloseable {
      * a failed multi-gigabyte allocation in the middle of the network.
      */
     private void requireHoldableBlobs(long[] shape) throws InvalidInputException {
-        Optional<String> problem;
-        try {
-            problem = ModelConfigurationCheck.firstUnholdable(
-                    ModelConfigurationCheck.outputShapes(graph.getConfiguration(), shape));
-        } catch (RuntimeException e) {
-            problem = Optional.of(ModelFile.oneLine(e));
-        }
+        Optional<String> problem = inputProblem(graph.getConfiguration(), shape);
         if (problem.isPresent()) {
             throw new InvalidInputException("The model " + describe() + " cannot run on an input of shape "
                     + Arrays.toString(shape) + ": " + problem.get() + ". It was converted for "
                     + Arrays.toString(metadata.inputShape()) + "; give an input of about that size.");
+        }
+    }
+
+    /** Why this model cannot run on an NCHW input of this shape, if it cannot (see the static twin). */
+    public Optional<String> inputProblem(long[] nchw) {
+        return inputProblem(graph.getConfiguration(), nchw);
+    }
+
+    /**
+     * Why a network cannot run on an NCHW input of this shape, if it cannot: a blob it would compute is empty (the
+     * input is smaller than its kernels) or larger than one array holds, or DL4J refuses the size. Shape inference
+     * on a copy of the configuration: nothing is allocated.
+     */
+    public static Optional<String> inputProblem(ComputationGraphConfiguration configuration, long[] nchw) {
+        try {
+            return ModelConfigurationCheck.firstUnholdable(ModelConfigurationCheck.outputShapes(configuration, nchw));
+        } catch (RuntimeException e) {
+            return Optional.of(ModelFile.oneLine(e));
         }
     }
 
