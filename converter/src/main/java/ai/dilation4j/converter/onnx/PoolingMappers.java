@@ -53,7 +53,8 @@ final class PoolingMappers {
         boolean ceilModeAgrees = true;
         for (int axis = 0; axis < 2; axis++) {
             out[axis] = CaffePoolingVertex.outputSize(in[axis], kernel[axis], stride[axis], pad[axis]);
-            ceilModeAgrees &= out[axis] == ceilDivide(in[axis] + 2L * pad[axis] - kernel[axis], stride[axis]) + 1;
+            ceilModeAgrees &= out[axis] == CaffePoolingVertex.ceilModeSize(in[axis], kernel[axis], stride[axis],
+                    pad[axis]);
         }
         // Padding after the image up to where Caffe's last window ends (none where the windows end inside it).
         long[] tail = new long[2];
@@ -128,8 +129,7 @@ final class PoolingMappers {
      * divides by its extent clipped to {@code in + pad}; null when every factor is 1.
      */
     private static float[] lastWindowScale(long in, long out, int kernel, int stride, int pad) {
-        long start = (out - 1) * stride - pad;
-        long extent = Math.min(start + kernel, in + pad) - start;
+        long extent = CaffePoolingVertex.lastWindowExtent(in, out, kernel, stride, pad);
         if (extent == kernel) {
             return null;
         }
@@ -137,10 +137,6 @@ final class PoolingMappers {
         java.util.Arrays.fill(scale, 1f);
         scale[scale.length - 1] = (float) kernel / extent;
         return scale;
-    }
-
-    private static long ceilDivide(long numerator, long denominator) {
-        return Math.floorDiv(numerator + denominator - 1, denominator);
     }
 
     /** DL4J's {@code SubsamplingLayer}, MAX or AVG, rounding down (Truncate, Strict) or padding as Same does. */

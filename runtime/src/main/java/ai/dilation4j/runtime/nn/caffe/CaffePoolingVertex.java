@@ -51,11 +51,26 @@ public class CaffePoolingVertex extends InferenceOnlyVertexConf {
 
     /** Caffe's pooled size along one axis (pooling_layer.cpp, Reshape). */
     public static long outputSize(long in, int kernel, int stride, int pad) {
-        long out = (long) Math.ceil((double) (in + 2L * pad - kernel) / stride) + 1;
-        if (pad > 0 && (out - 1) * stride >= in + pad) {
-            out--;
-        }
-        return out;
+        long out = ceilModeSize(in, kernel, stride, pad);
+        return dropsLastWindow(in, out, stride, pad) ? out - 1 : out;
+    }
+
+    /** The pooled size rounded up, before Caffe drops a last window that would start in the padding. */
+    public static long ceilModeSize(long in, int kernel, int stride, int pad) {
+        return (long) Math.ceil((double) (in + 2L * pad - kernel) / stride) + 1;
+    }
+
+    private static boolean dropsLastWindow(long in, long ceilModeSize, int stride, int pad) {
+        return pad > 0 && (ceilModeSize - 1) * stride >= in + pad;
+    }
+
+    /**
+     * How many cells Caffe's average pooling divides the last window along one axis by: the kernel, clipped to
+     * {@code in + pad} (padding counts, what lies beyond it does not).
+     */
+    public static long lastWindowExtent(long in, long out, int kernel, int stride, int pad) {
+        long start = (out - 1) * stride - pad;
+        return Math.min(start + kernel, in + pad) - start;
     }
 
     public Method getMethod() { return method; }

@@ -85,9 +85,7 @@ final class CaffePoolingVertexImpl extends InferenceOnlyVertex {
     }
 
     private static double fullKernelOverCaffeExtent(long in, long out, int kernel, int stride, int pad) {
-        long start = (out - 1) * stride - pad;
-        long end = Math.min(start + kernel, in + pad);
-        return (double) kernel / (end - start);
+        return (double) kernel / CaffePoolingVertex.lastWindowExtent(in, out, kernel, stride, pad);
     }
 
     @Override
