@@ -118,7 +118,8 @@ public record KernelGeometry(int kernelH, int kernelW, int strideH, int strideW,
         };
     }
 
-    private static KernelGeometry validated(LayerParameter layer, KernelGeometry g) throws ConversionException {
+    /** The geometry if kernel, stride and dilation are at least 1 and padding at least 0, else an error. */
+    public static KernelGeometry validated(LayerParameter layer, KernelGeometry g) throws ConversionException {
         if (g.kernelH < 1 || g.kernelW < 1 || g.strideH < 1 || g.strideW < 1 || g.dilationH < 1 || g.dilationW < 1
                 || g.padH < 0 || g.padW < 0) {
             throw new ConversionException(GraphBuildContext.describe(layer) + " has an invalid geometry (" + g

@@ -52,12 +52,8 @@ final class ConvolutionMapper implements KerasLayerMapper {
         int[] stride = conf.getStride();
         int[] dilation = conf.getDilation();
         int[] padding = padding(node, conf, in);
-        KernelGeometry geometry = new KernelGeometry(kernel[0], kernel[1], stride[0], stride[1], padding[0],
-                padding[1], dilation[0], dilation[1]);
-        if (Arrays.stream(new int[] {kernel[0], kernel[1], stride[0], stride[1], dilation[0], dilation[1]})
-                .anyMatch(v -> v < 1)) {
-            throw new ConversionException(node.describe() + " has an invalid geometry (" + geometry + ").");
-        }
+        KernelGeometry geometry = KernelGeometry.validated(layer, new KernelGeometry(kernel[0], kernel[1], stride[0],
+                stride[1], padding[0], padding[1], dilation[0], dilation[1]));
         ConvolutionSettings settings = new ConvolutionSettings(in.channels(), Math.toIntExact(conf.getNOut()), 1,
                 geometry, conf.hasBias());
         long[] weightShape = {conf.getNOut(), in.channels(), kernel[0], kernel[1]};
