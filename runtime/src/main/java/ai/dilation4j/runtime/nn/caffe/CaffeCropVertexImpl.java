@@ -3,6 +3,8 @@ package ai.dilation4j.runtime.nn.caffe;
 import java.util.Arrays;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.INDArrayIndex;
@@ -20,7 +22,7 @@ final class CaffeCropVertexImpl extends InferenceOnlyVertex {
     }
 
     @Override
-    protected INDArray compute() {
+    protected INDArray compute(LayerWorkspaceMgr workspaceMgr) {
         INDArray in = inputs[0];
         INDArray reference = inputs[1];
         if (in.rank() != 4 || reference.rank() != 4) {
@@ -39,7 +41,7 @@ final class CaffeCropVertexImpl extends InferenceOnlyVertex {
             }
             window[dim] = NDArrayIndex.interval(offset, offset + length);
         }
-        return in.get(window).dup('c');
+        return workspaceMgr.dup(ArrayType.ACTIVATIONS, in.get(window), 'c');
     }
 
     @Override

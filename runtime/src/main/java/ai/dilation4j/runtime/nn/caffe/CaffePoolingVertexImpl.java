@@ -1,6 +1,7 @@
 package ai.dilation4j.runtime.nn.caffe;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.AvgPooling2D;
@@ -9,6 +10,8 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.api.ops.impl.transforms.Pad;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import ai.dilation4j.runtime.nn.onednn.OneDnnMaxPooling;
 
 /**
  * Runs {@link CaffePoolingVertex} with libnd4j's pooling kernels. MAX ignores padding cells, as Caffe does; when
@@ -20,15 +23,21 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 final class CaffePoolingVertexImpl extends InferenceOnlyVertex {
 
     private final CaffePoolingVertex conf;
+    /** MAX pooling of 16 channels or more, 5-15x faster than libnd4j's (see its measurements). */
+    private final OneDnnMaxPooling oneDnnMax;
 
     CaffePoolingVertexImpl(ComputationGraph graph, String name, int vertexIndex, CaffePoolingVertex conf,
                            DataType dataType) {
         super(graph, name, vertexIndex, dataType);
         this.conf = conf;
+        this.oneDnnMax = conf.getMethod() == CaffePoolingVertex.Method.MAX
+                ? new OneDnnMaxPooling(new int[] {conf.getKernelH(), conf.getKernelW()},
+                        new int[] {conf.getStrideH(), conf.getStrideW()})
+                : null;
     }
 
     @Override
-    protected INDArray compute() {
+    protected INDArray compute(LayerWorkspaceMgr workspaceMgr) {
         INDArray in = inputs[0];
         if (in.rank() != 4) {
             throw new IllegalStateException("Vertex " + vertexName + ": pooling needs a 4-D NCHW input, got shape "
@@ -45,6 +54,19 @@ final class CaffePoolingVertexImpl extends InferenceOnlyVertex {
         int extraH = (int) Math.max(0, (outH - 1) * conf.getStrideH() + conf.getKernelH() - (height + 2L * conf.getPadH()));
         int extraW = (int) Math.max(0, (outW - 1) * conf.getStrideW() + conf.getKernelW() - (width + 2L * conf.getPadW()));
 
+        boolean max = conf.getMethod() == CaffePoolingVertex.Method.MAX;
+        if (max && OneDnnMaxPooling.supports(in)) {
+            INDArray pooled = oneDnnMax.forward(in, outH, outW, new int[] {conf.getPadH(), conf.getPadW()},
+                    new int[] {conf.getPadH() + extraH, conf.getPadW() + extraW}, workspaceMgr);
+            if (pooled != null) {
+                return pooled;
+            }
+        }
+        return inActivations(workspaceMgr, () -> poolWithNd4j(in, height, width, outH, outW, extraH, extraW));
+    }
+
+    private INDArray poolWithNd4j(INDArray in, long height, long width, long outH, long outW, int extraH,
+                                  int extraW) {
         boolean max = conf.getMethod() == CaffePoolingVertex.Method.MAX;
         boolean padExplicitly = !max || extraH > 0 || extraW > 0;
         INDArray source = in;

@@ -1,5 +1,7 @@
 package ai.dilation4j.runtime.nn.caffe;
 
+import java.util.function.Supplier;
+
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -23,17 +25,25 @@ abstract class InferenceOnlyVertex extends BaseGraphVertex {
         super(graph, name, vertexIndex, null, null, dataType);
     }
 
-    /** Computes the vertex output from {@link #inputs}; called inside the activations workspace scope. */
-    protected abstract INDArray compute();
+    /**
+     * Computes the vertex output from {@link #inputs}, allocated through the manager as {@link ArrayType#ACTIVATIONS}
+     * (or inside {@link #inActivations}); scratch arrays go to {@link ArrayType#FF_WORKING_MEM}.
+     */
+    protected abstract INDArray compute(LayerWorkspaceMgr workspaceMgr);
+
+    /** Runs ND4J ops whose results are the vertex output: they allocate in the activations workspace. */
+    protected static INDArray inActivations(LayerWorkspaceMgr workspaceMgr, Supplier<INDArray> output) {
+        try (MemoryWorkspace ignored = workspaceMgr.notifyScopeBorrowed(ArrayType.ACTIVATIONS)) {
+            return output.get();
+        }
+    }
 
     @Override
     public final INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
         if (!canDoForward()) {
             throw new IllegalStateException("Vertex " + vertexName + ": inputs not set");
         }
-        try (MemoryWorkspace ignored = workspaceMgr.notifyScopeBorrowed(ArrayType.ACTIVATIONS)) {
-            return compute();
-        }
+        return compute(workspaceMgr);
     }
 
     @Override

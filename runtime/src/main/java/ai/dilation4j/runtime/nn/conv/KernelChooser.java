@@ -4,9 +4,9 @@ import java.util.List;
 
 /**
  * Picks the kernel for each forward pass of one layer: the cheapest of the fp32 kernels that support the pass and that
- * the pass's {@link ConvolutionAlgorithm} admits, or oneDNN in bf16 when the pass asks for {@link Precision#BF16} and
- * that is not estimated slower (on DilatedNet-8 only fc6 keeps fp32: Winograd's algorithm is as fast there). DL4J's implementation supports every pass at an infinite cost, so it runs
- * exactly the passes no other kernel can.
+ * the pass's {@link ConvolutionAlgorithm} admits, or, when the pass asks for {@link Precision#BF16}, the cheapest bf16
+ * kernel (oneDNN's direct convolution, Winograd's algorithm with bf16 products) unless it is estimated slower. DL4J's
+ * implementation supports every pass at an infinite cost, so it runs exactly the passes no other kernel can.
  */
 final class KernelChooser {
 
@@ -15,6 +15,7 @@ final class KernelChooser {
      * comes after every kernel that supports what it supports, so its infinite costs never win.
      */
     private final List<ConvolutionKernel> kernels;
+    private final List<ConvolutionKernel> bf16Kernels;
     private final OneDnnKernel oneDnn;
     private final OneDnnKernel oneDnnBf16;
 
@@ -29,10 +30,13 @@ final class KernelChooser {
         this.oneDnnBf16 = new OneDnnKernel(Precision.BF16, oneDnnCosts);
         this.kernels = List.of(
                 new PointwiseKernel(),
-                new WinogradKernel(winogradBudgetBytes, winogradMaxCostRatio),
+                new WinogradKernel(winogradBudgetBytes, winogradMaxCostRatio, Precision.FP32),
                 new Im2colKernel(columnBudgetBytes),
                 oneDnn,
                 new Dl4jKernel());
+        this.bf16Kernels = List.of(
+                new WinogradKernel(winogradBudgetBytes, winogradMaxCostRatio, Precision.BF16),
+                oneDnnBf16);
     }
 
     KernelChooser() {
@@ -47,18 +51,20 @@ final class KernelChooser {
     }
 
     ConvolutionKernel choose(ConvolutionPass pass) {
-        ConvolutionKernel fp32 = cheapestFp32(pass);
-        if (pass.precision() == Precision.BF16 && oneDnnBf16.supports(pass)
-                && !(oneDnnBf16.cost(pass) > fp32.cost(pass))) {
-            return oneDnnBf16;
+        ConvolutionKernel fp32 = cheapest(kernels, pass);
+        if (pass.precision() == Precision.BF16) {
+            ConvolutionKernel bf16 = cheapest(bf16Kernels, pass);
+            if (bf16 != null && !(bf16.cost(pass) > fp32.cost(pass))) {
+                return bf16;
+            }
         }
         return fp32;
     }
 
-    private ConvolutionKernel cheapestFp32(ConvolutionPass pass) {
+    private static ConvolutionKernel cheapest(List<ConvolutionKernel> candidates, ConvolutionPass pass) {
         ConvolutionKernel best = null;
         double bestCost = Double.POSITIVE_INFINITY;
-        for (ConvolutionKernel kernel : kernels) {
+        for (ConvolutionKernel kernel : candidates) {
             if (!kernel.supports(pass) || !admitted(kernel, pass)) {
                 continue;
             }
@@ -72,11 +78,14 @@ final class KernelChooser {
     }
 
     /**
-     * {@link ConvolutionAlgorithm#GEMM} keeps Caffe's arithmetic: it admits only kernels that round like it. Asked
-     * after {@link ConvolutionKernel#supports}, so the algorithm (maybe a system property) is read only when it
-     * matters.
+     * {@link ConvolutionAlgorithm#GEMM} keeps Caffe's arithmetic: in fp32 it admits only kernels that round like it;
+     * with bf16, which was asked for itself, it rules out Winograd's algorithm only. Asked after
+     * {@link ConvolutionKernel#supports}, so the algorithm (maybe a system property) is read only when it matters.
      */
     private static boolean admitted(ConvolutionKernel kernel, ConvolutionPass pass) {
+        if (pass.precision() == Precision.BF16 && !(kernel instanceof WinogradKernel)) {
+            return true;
+        }
         return kernel.roundsLikeCaffe() || pass.algorithm() != ConvolutionAlgorithm.GEMM;
     }
 }

@@ -22,6 +22,8 @@ import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import ai.dilation4j.runtime.nn.onednn.OneDnn;
+
 /**
  * oneDNN's direct convolution ({@code convolution_forward}), in fp32 or with bf16 inputs and weights (fp32
  * accumulation and output). Per layer and input size it builds the primitive once; the weights are reordered into
@@ -221,7 +223,7 @@ final class OneDnnKernel implements ConvolutionKernel {
         /** Null when the primitive writes the layer's NCHW float output itself. */
         final reorder dstReorder;
         /**
-         * Working memory the primitive and its reorders take from the caller (see {@link #withOwnScratchpad}): one
+         * Working memory the primitive and its reorders take from the caller (see {@link OneDnn#withOwnScratchpad}): one
          * buffer of {@link #scratchpadBytes} serves all three, which run one after another on one stream.
          */
         final memory.desc scratchpadDesc;
@@ -242,9 +244,9 @@ final class OneDnnKernel implements ConvolutionKernel {
             this.biasDesc = biasDesc;
             this.scratchpadDesc = pd.scratchpad_desc();
             reorder.primitive_desc srcPd = srcDesc.equals(userSrcDesc) ? null : new reorder.primitive_desc(
-                    OneDnn.engine(), userSrcDesc, OneDnn.engine(), srcDesc, withOwnScratchpad(), false);
+                    OneDnn.engine(), userSrcDesc, OneDnn.engine(), srcDesc, OneDnn.withOwnScratchpad(), false);
             reorder.primitive_desc dstPd = dstDesc.equals(userDstDesc) ? null : new reorder.primitive_desc(
-                    OneDnn.engine(), dstDesc, OneDnn.engine(), userDstDesc, withOwnScratchpad(), false);
+                    OneDnn.engine(), dstDesc, OneDnn.engine(), userDstDesc, OneDnn.withOwnScratchpad(), false);
             this.srcReorder = srcPd == null ? null : new reorder(srcPd);
             this.dstReorder = dstPd == null ? null : new reorder(dstPd);
             this.srcReorderScratchpadDesc = srcPd == null ? null : srcPd.scratchpad_desc();
@@ -252,18 +254,6 @@ final class OneDnnKernel implements ConvolutionKernel {
             this.scratchpadBytes = Math.max(scratchpadDesc.get_size(), Math.max(
                     srcPd == null ? 0 : srcReorderScratchpadDesc.get_size(),
                     dstPd == null ? 0 : dstReorderScratchpadDesc.get_size()));
-        }
-
-        /**
-         * Attributes that make a primitive take its working memory from the caller. By default oneDNN keeps it in a
-         * per-thread buffer sized when a primitive is created, so a primitive created on one thread and run on
-         * another (a {@code Segmenter}'s graphs move between threads) wrote past that thread's buffer: SIGSEGV in
-         * oneDNN's im2col and convolutions (SegmenterConcurrencyTest).
-         */
-        static primitive_attr withOwnScratchpad() {
-            primitive_attr attributes = new primitive_attr();
-            attributes.set_scratchpad_mode(dnnl.scratchpad_mode.user);
-            return attributes;
         }
 
         static void runReorder(reorder primitive, memory scratch, stream s, memory from, memory to) {
@@ -289,7 +279,7 @@ final class OneDnnKernel implements ConvolutionKernel {
                     : new memory.desc(new long[] {g.outChannels()}, memory.data_type.f32, memory.format_tag.a);
             IActivation activation = pass.conf().getActivationFn();
             Float reluSlope = reluSlope(activation);
-            primitive_attr attributes = withOwnScratchpad();
+            primitive_attr attributes = OneDnn.withOwnScratchpad();
             if (reluSlope != null) {
                 post_ops ops = new post_ops();
                 ops.append_eltwise(1f, dnnl.algorithm.eltwise_relu, reluSlope, 0f);

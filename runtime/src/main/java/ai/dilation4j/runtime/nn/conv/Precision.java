@@ -8,6 +8,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import ai.dilation4j.runtime.nn.onednn.OneDnn;
+
 /**
  * The arithmetic of {@link GemmConvolutionLayer}s' inference on the CPU: per graph with {@link #applyTo} (what
  * {@code SegmenterOptions.precision} does), else from the system property {@value #PROPERTY} (read on every forward

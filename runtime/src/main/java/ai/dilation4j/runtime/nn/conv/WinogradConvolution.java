@@ -37,11 +37,14 @@ final class WinogradConvolution {
     private final INDArray outputTransform;
     private final int dilation;
     private final long budgetBytes;
+    /** The per-element products as one batched oneDNN matmul (fp32 or bf16); null: one {@code Nd4j.gemm} each. */
+    private final OneDnnMatmul matmul;
 
-    WinogradConvolution(WinogradTransforms transforms, int dilation, long budgetBytes) {
+    WinogradConvolution(WinogradTransforms transforms, int dilation, long budgetBytes, OneDnnMatmul matmul) {
         this.transforms = transforms;
         this.dilation = dilation;
         this.budgetBytes = budgetBytes;
+        this.matmul = matmul;
         try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             this.inputTransform = matrix(WinogradTransforms.kronecker(transforms.bt(), transforms.bt()));
             this.filterTransform = matrix(WinogradTransforms.kronecker(transforms.g(), transforms.g()));
@@ -53,11 +56,12 @@ final class WinogradConvolution {
      * The Winograd algorithm for a square {@code kernel x kernel} convolution with the given dilation, or
      * {@code null} when there is none worth using: F(4x4, 3x3) and F(2x2, 5x5) (6x6 tiles), F(2x2, 7x7) (8x8 tiles).
      * Larger tiles would save more multiplications but lose float precision quickly (points beyond +-2).
+     *
+     * @param matmul oneDNN's batched matmul for the products, in its precision; null multiplies with ND4J in fp32
      */
-    static WinogradConvolution forKernel(int kernel, int dilation, long budgetBytes) {
-        return existsFor(kernel)
-                ? new WinogradConvolution(WinogradTransforms.of(outputTile(kernel), kernel), dilation, budgetBytes)
-                : null;
+    static WinogradConvolution forKernel(int kernel, int dilation, long budgetBytes, OneDnnMatmul matmul) {
+        return existsFor(kernel) ? new WinogradConvolution(WinogradTransforms.of(outputTile(kernel), kernel),
+                dilation, budgetBytes, matmul) : null;
     }
 
     /** Whether {@link #forKernel} has an algorithm for this kernel size. */
@@ -77,7 +81,8 @@ final class WinogradConvolution {
      * What {@link #convolve} costs for one image, in multiply-adds, each GEMM call counted as {@code gemmCallCost}
      * more: the transform of the weights, repeated for every chunk of tiles on every call (they are never kept
      * transformed, see the class comment), the input transform, the products, one GEMM per tile element and block,
-     * and the output transform. The weights' transform and the calls do not shrink with the image, so on small
+     * and the output transform; in bf16 the products count half (twice the multiply-adds per instruction, measured
+     * 1.9-2x) and a batched matmul is one call per block. The weights' transform and the calls do not shrink with the image, so on small
      * outputs they outweigh what the products save: DilatedNet's fc6 at a 1x1 output would transform 411 MB of
      * weights, in 529 GEMM calls, for 0.1 G multiply-adds of products.
      */
@@ -88,10 +93,12 @@ final class WinogradConvolution {
         double outputsPerTile = (double) transforms.m() * transforms.m();
         double tiles = plan.tiles();
         long blocks = (outChannels + plan.block() - 1) / plan.block();
-        double calls = (double) plan.chunks() * (1 + blocks * (tileArea + 2));
+        double productCalls = matmul == null ? tileArea : 1;
+        double productWeight = matmul != null && matmul.precision() == Precision.BF16 ? 0.5 : 1.0;
+        double calls = (double) plan.chunks() * (1 + blocks * (productCalls + 2));
         return plan.chunks() * tileArea * taps * outChannels * channels
                 + tileArea * tileArea * channels * tiles
-                + tileArea * outChannels * channels * tiles
+                + productWeight * tileArea * outChannels * channels * tiles
                 + outputsPerTile * tileArea * outChannels * tiles
                 + calls * gemmCallCost;
     }
@@ -152,6 +159,8 @@ final class WinogradConvolution {
                 new long[] {tileArea * block * channels}, 'c');
         INDArray blockOutputs = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT,
                 new long[] {(long) m * m * block * tilesPerChunk}, 'c');
+        OneDnnMatmul.Session session = matmul == null ? null
+                : matmul.session(tileArea * block * channels, tileArea * channels * tilesPerChunk, workspaceMgr);
         FloatBuffer resultFloats = ContiguousMemory.floats(result);
         int tapCount = transforms.r() * transforms.r();
         INDArray weightRows = ContiguousMemory.alias(weights, outChannels * channels, tapCount);
@@ -163,6 +172,7 @@ final class WinogradConvolution {
             INDArray u = transformed.get(NDArrayIndex.interval(0, tileArea * channels * count))
                     .reshape('c', tileArea, channels * count);
             Nd4j.gemm(inputTransform, v, u, false, false, 1.0, 0.0);
+            OneDnnMatmul.Operand tileOperand = session == null ? null : session.right(u);
             for (long firstOut = 0; firstOut < outChannels; firstOut += block) {
                 long blockSize = Math.min(block, outChannels - firstOut);
                 INDArray w = blockWeights.get(NDArrayIndex.interval(0, tileArea * blockSize * channels))
@@ -172,11 +182,15 @@ final class WinogradConvolution {
                 Nd4j.gemm(filterTransform, taps, w, false, true, 1.0, 0.0);
                 INDArray products = gathered.get(NDArrayIndex.interval(0, tileArea * blockSize * count))
                         .reshape('c', tileArea, blockSize * count);
-                for (int element = 0; element < tileArea; element++) {
-                    INDArray wElement = w.get(NDArrayIndex.point(element)).reshape('c', blockSize, channels);
-                    INDArray uElement = u.get(NDArrayIndex.point(element)).reshape('c', channels, count);
-                    INDArray pElement = products.get(NDArrayIndex.point(element)).reshape('c', blockSize, count);
-                    Nd4j.gemm(wElement, uElement, pElement, false, false, 1.0, 0.0);
+                if (session != null) {
+                    session.multiply(w, tileOperand, products, tileArea, blockSize, channels, count);
+                } else {
+                    for (int element = 0; element < tileArea; element++) {
+                        INDArray wElement = w.get(NDArrayIndex.point(element)).reshape('c', blockSize, channels);
+                        INDArray uElement = u.get(NDArrayIndex.point(element)).reshape('c', channels, count);
+                        INDArray pElement = products.get(NDArrayIndex.point(element)).reshape('c', blockSize, count);
+                        Nd4j.gemm(wElement, uElement, pElement, false, false, 1.0, 0.0);
+                    }
                 }
                 INDArray y = blockOutputs.get(NDArrayIndex.interval(0, (long) m * m * blockSize * count))
                         .reshape('c', (long) m * m, blockSize * count);
@@ -234,7 +248,8 @@ final class WinogradConvolution {
     public String toString() {
         int m = transforms.m();
         int r = transforms.r();
-        return "winograd F(" + m + "x" + m + "," + r + "x" + r + ")";
+        String precision = matmul != null && matmul.precision() == Precision.BF16 ? "bf16 " : "";
+        return "winograd " + precision + "F(" + m + "x" + m + "," + r + "x" + r + ")";
     }
 
     private static INDArray matrix(float[][] rows) {

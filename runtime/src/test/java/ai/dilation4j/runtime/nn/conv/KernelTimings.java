@@ -165,7 +165,7 @@ public final class KernelTimings {
                     new int[] {dilation, dilation}, out, outSide, outSide);
             double direct = g.directMultiplyAdds();
             WinogradConvolution winograd = WinogradConvolution.forKernel(kernel, dilation,
-                    WinogradConvolution.BUDGET_BYTES);
+                    WinogradConvolution.BUDGET_BYTES, OneDnnMatmul.ifAvailable(Precision.FP32));
             String winogradRatio = winograd == null || in < WinogradKernel.MIN_CHANNELS ? "-"
                     : String.format("%.3f", winograd.cost(in, out, outSide, outSide, ConvolutionKernel.GEMM_CALL_COST)
                     / WinogradKernel.MAX_COST_RATIO / direct);

@@ -22,6 +22,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import ai.dilation4j.runtime.nn.onednn.OneDnn;
+
 /** {@link OneDnnKernel} against DL4J's own {@link ConvolutionLayer}, and the {@link Precision} switch. */
 class OneDnnKernelTest {
 
@@ -143,6 +145,49 @@ class OneDnnKernelTest {
         double difference = actual.sub(expected).amaxNumber().doubleValue();
         assertThat(difference).isLessThanOrEqualTo(1e-2 * scale)
                 .isGreaterThan(1e-5 * scale); // rounded to bf16 indeed: not the fp32 kernel
+    }
+
+    /**
+     * Winograd's F(2x2, 5x5) and F(2x2, 7x7) with bf16 products (oneDNN's batched matmul): rounded indeed, and within
+     * bf16's rounding as the transforms amplify it (measured: 4.3% of the largest output here, where oneDNN's bf16
+     * direct convolution stays within 1%; a wrong product would be off by the outputs' own size).
+     */
+    @ParameterizedTest(name = "in {0}, out {1}, kernel {2}, dilation {3} -> {4}")
+    @CsvSource({
+            "128, 40, 7, 4, winograd bf16 F(2x2,7x7)",
+            "160, 24, 5, 1, winograd bf16 F(2x2,5x5)",
+    })
+    void bf16WinogradForLargeKernels(int in, int out, int kernel, int dilation, String algorithm) {
+        assumeTrue(OneDnn.nativeBf16(), "this CPU has no AVX512_BF16");
+        Pair pair = pair(in, out, kernel, dilation, 0, Activation.RELU);
+        Precision.BF16.applyTo(pair.fast());
+        pair.layer().winogradWhereverItApplies(); // however small the test's output
+        INDArray input = Nd4j.rand(DataType.FLOAT, 2, in, 45, 41).subi(0.5);
+
+        INDArray expected = pair.reference().outputSingle(input);
+        INDArray actual = pair.fast().outputSingle(input);
+
+        assertThat(pair.layer().lastAlgorithm()).startsWith(algorithm);
+        double scale = expected.amaxNumber().doubleValue();
+        double difference = actual.sub(expected).amaxNumber().doubleValue();
+        assertThat(difference).isLessThanOrEqualTo(6e-2 * scale).isGreaterThan(1e-5 * scale);
+    }
+
+    /** Winograd's products in fp32 through oneDNN's batched matmul stay as close to DL4J as before. */
+    @Test
+    void fp32WinogradThroughOneDnnMatmul() {
+        assumeTrue(OneDnn.available(), "oneDNN does not load on this platform");
+        Pair pair = pair(128, 24, 7, 2, 3, Activation.IDENTITY);
+        pair.layer().winogradWhereverItApplies();
+        pair.layer().oneDnnCosts(OneDnnCostModel.NEVER);
+        INDArray input = Nd4j.rand(DataType.FLOAT, 1, 128, 37, 33).subi(0.5);
+
+        INDArray expected = pair.reference().outputSingle(input);
+        INDArray actual = pair.fast().outputSingle(input);
+
+        assertThat(pair.layer().lastAlgorithm()).isEqualTo("winograd F(2x2,7x7)");
+        assertThat(actual.sub(expected).amaxNumber().doubleValue())
+                .isLessThanOrEqualTo(1e-4 * expected.amaxNumber().doubleValue());
     }
 
     /** A small segmentation-like network: per-pixel labels (arg max over classes) of bf16 agree with fp32's. */

@@ -1,6 +1,7 @@
-package ai.dilation4j.runtime.nn.conv;
+package ai.dilation4j.runtime.nn.onednn;
 
 import org.bytedeco.dnnl.engine;
+import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.global.dnnl;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOps;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * run at once on one Java thread, so they do not oversubscribe the cores. OpenMP's team size is a setting of each
  * calling thread; {@link #useNd4jThreadCount()} sets it to ND4J's before every oneDNN call.
  */
-final class OneDnn {
+public final class OneDnn {
 
     private static final Logger LOG = LoggerFactory.getLogger(OneDnn.class);
 
@@ -50,11 +51,11 @@ final class OneDnn {
     }
 
     /** Whether oneDNN loaded on this platform. */
-    static boolean available() {
+    public static boolean available() {
         return Library.FAILURE == null;
     }
 
-    static engine engine() {
+    public static engine engine() {
         if (!available()) {
             throw new IllegalStateException("oneDNN is not available: " + Library.FAILURE);
         }
@@ -62,22 +63,22 @@ final class OneDnn {
     }
 
     /** Whether oneDNN runs bf16 natively here (AVX512_BF16 or AMX), rather than emulating it 3-4x slower than fp32. */
-    static boolean nativeBf16() {
+    public static boolean nativeBf16() {
         return available() && hasBf16(Library.ISA);
     }
 
-    static boolean hasBf16(int isa) {
+    public static boolean hasBf16(int isa) {
         return (isa & dnnl.dnnl_cpu_isa_avx512_core_bf16) == dnnl.dnnl_cpu_isa_avx512_core_bf16;
     }
 
     /** Why bf16 does not run natively here, e.g. {@code this CPU has no AVX512_BF16 (oneDNN finds avx512_core)}. */
-    static String noBf16Reason() {
+    public static String noBf16Reason() {
         return available() ? "this CPU has no AVX512_BF16 (oneDNN finds " + isaName(Library.ISA) + ")"
                 : "oneDNN is not available on this platform (" + Library.FAILURE + ")";
     }
 
     /** oneDNN's name of an instruction set ({@code dnnl_get_effective_cpu_isa}), as DNNL_MAX_CPU_ISA spells it. */
-    static String isaName(int isa) {
+    public static String isaName(int isa) {
         if (isa == dnnl.dnnl_cpu_isa_avx512_core_amx) {
             return "avx512_core_amx";
         } else if (isa == dnnl.dnnl_cpu_isa_avx512_core_bf16) {
@@ -104,11 +105,23 @@ final class OneDnn {
      * the caller's setting, which ND4J sets only on the thread that loaded it. Called before a primitive is created (oneDNN plans its work split then) and
      * before it runs.
      */
-    static void useNd4jThreadCount() {
+    public static void useNd4jThreadCount() {
         int threads = Nd4j.getEnvironment().maxThreads();
         NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
         if (threads > 0 && ops.ompGetMaxThreads() != threads) {
             ops.setOmpNumThreads(threads);
         }
+    }
+
+    /**
+     * Attributes that make a primitive take its working memory from the caller. By default oneDNN keeps it in a
+     * per-thread buffer sized when a primitive is created, so a primitive created on one thread and run on another (a
+     * {@code Segmenter}'s graphs move between threads) wrote past that thread's buffer: SIGSEGV in oneDNN's im2col and
+     * convolutions (SegmenterConcurrencyTest).
+     */
+    public static primitive_attr withOwnScratchpad() {
+        primitive_attr attributes = new primitive_attr();
+        attributes.set_scratchpad_mode(dnnl.scratchpad_mode.user);
+        return attributes;
     }
 }
