@@ -75,6 +75,18 @@ public final class ModelFile {
      * the target under a temporary name and moved into place, so a failure never leaves a partial model.
      */
     public static void write(ComputationGraph graph, ModelMetadata metadata, Path target) throws ModelFileException {
+        write(graph, metadata, target, java.util.Map.of());
+    }
+
+    /**
+     * {@link #write(ComputationGraph, ModelMetadata, Path)} with more entries after the model's own, e.g. a training
+     * checkpoint's optimizer state: the file stays an ordinary model file (readers skip entries they do not know),
+     * and the extra entries appear atomically with it.
+     *
+     * @param extraEntries entry name → what writes its content, in the map's order
+     */
+    public static void write(ComputationGraph graph, ModelMetadata metadata, Path target,
+                             java.util.Map<String, AtomicFiles.ContentWriter> extraEntries) throws ModelFileException {
         try {
             AtomicFiles.write(target, out -> {
                 ZipOutputStream zip = new ZipOutputStream(out);
@@ -100,6 +112,11 @@ public final class ModelFile {
                 zip.putNextEntry(coefficients);
                 serializeParams(params, zip);
                 zip.closeEntry();
+                for (java.util.Map.Entry<String, AtomicFiles.ContentWriter> extra : extraEntries.entrySet()) {
+                    zip.putNextEntry(new ZipEntry(extra.getKey()));
+                    extra.getValue().write(zip);
+                    zip.closeEntry();
+                }
                 zip.finish();
             });
         } catch (IOException e) {
