@@ -1,7 +1,10 @@
 package ai.dilation4j.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,9 +13,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.evaluate.ConfusionMatrix;
 import ai.dilation4j.runtime.model.SegmentationModel;
+import ai.dilation4j.runtime.model.Segmenter;
+import ai.dilation4j.runtime.model.SegmenterOptions;
 
+/** Fine-tunes {@link TinyDilatedNet} on {@link ShapesDataset}: learning, resuming, the loss's normalisation. */
 class TrainerTest {
 
     @TempDir
@@ -24,7 +31,7 @@ class TrainerTest {
     @BeforeAll
     static void drawDataAndModel() throws Exception {
         model = TinyDilatedNet.write(dir);
-        train = ShapesDataset.write(dir.resolve("train"), Integer.getInteger("ntrain", 128), 64, 1);
+        train = ShapesDataset.write(dir.resolve("train"), 128, 64, 1);
         validation = ShapesDataset.write(dir.resolve("val"), 8, 64, 2);
     }
 
@@ -35,44 +42,117 @@ class TrainerTest {
                 .classes(List.of("background", "disc", "box"), null)
                 .crop(TinyDilatedNet.CROP)
                 .batch(8)
-                .learningRate(Double.parseDouble(System.getProperty("lr", "0.05")))
+                .learningRate(0.05)
                 .seed(3)
                 .output(output);
     }
 
     @Test
-    void fineTuningTheContextModuleRaisesHeldOutMeanIouFromChance() throws Exception {
+    void fineTuningTheContextModuleRaisesHeldOutMeanIouFromChanceToAtLeast0_9() throws Exception {
+        Path output = dir.resolve("tuned.zip");
         List<Double> ious = new ArrayList<>();
-        TrainingOptions.Builder builder = options(dir.resolve("tuned.zip"));
-        if (!Boolean.getBoolean("noval")) {
-            builder.validation(validation.resolve("images"), validation.resolve("labels"));
-        }
-        TrainingOptions options = builder
-                .iterations(Integer.getInteger("iters", 64)).checkpointEvery(1000).build();
-        long start = System.nanoTime();
+        TrainingOptions options = options(output)
+                .validation(validation.resolve("images"), validation.resolve("labels"))
+                .iterations(64).build();
+        TrainingSummary summary;
         try (Trainer trainer = Trainer.open(options)) {
             assertThat(trainer.freshFinalLayer()).isTrue();
-            trainer.train(new TrainingListener() {
-                @Override
-                public void iterationDone(TrainingProgress progress) {
-                    if (progress.iteration() % 10 == 0) {
-                        System.err.println(progress);
-                    }
-                }
-
+            summary = trainer.train(new TrainingListener() {
                 @Override
                 public void validated(int epoch, int iteration, ConfusionMatrix scores) {
-                    System.err.println("epoch " + epoch + " it " + iteration + " mIoU " + scores.meanIou());
                     ious.add(scores.meanIou());
                 }
             });
         }
-        System.err.println("took " + (System.nanoTime() - start) / 1e9 + " s");
-        assertThat(ious.get(0)).isLessThan(0.5);
-        assertThat(ious.get(ious.size() - 1)).isGreaterThanOrEqualTo(0.9);
-        try (SegmentationModel tuned = SegmentationModel.load(dir.resolve("tuned.zip"))) {
+        assertThat(summary.completed()).isTrue();
+        assertThat(summary.losses()).hasSize(64);
+        assertThat(ious).hasSize(5); // before training, then after each of the 4 epochs of 16 iterations
+        assertThat(ious.get(0)).as("untrained").isLessThan(0.4);
+        assertThat(ious.get(ious.size() - 1)).as("after 4 epochs").isGreaterThanOrEqualTo(0.9);
+        assertThat(Files.exists(options.checkpoint())).as("checkpoint removed once the output is written").isFalse();
+
+        // An ordinary model file with the new classes, which the segmenter reads and scores as the trainer did.
+        try (SegmentationModel tuned = SegmentationModel.load(output);
+             Segmenter segmenter = tuned.segmenter(SegmenterOptions.builder().threads(1).build())) {
             assertThat(tuned.metadata().numClasses()).isEqualTo(3);
             assertThat(tuned.metadata().dataset().classNames()).containsExactly("background", "disc", "box");
+            assertThat(tuned.metadata().dataset().palette()).containsExactly(new int[] {0, 0, 0},
+                    new int[] {128, 0, 0}, new int[] {0, 128, 0});
+            ConfusionMatrix scores = new ConfusionMatrix(3);
+            var held = ai.dilation4j.train.data.LabelledDataset.open(validation.resolve("images"),
+                    validation.resolve("labels"), 3, ai.dilation4j.runtime.image.ImageLimits.DEFAULT);
+            for (int i = 0; i < held.size(); i++) {
+                try (var example = held.read(i)) {
+                    scores.add(example.label(), segmenter.segment(example.image().bgr()).labels(), 255);
+                }
+            }
+            assertThat(scores.meanIou()).isEqualTo(ious.get(ious.size() - 1), within(1e-9));
         }
+    }
+
+    @Test
+    void aRunStoppedAndResumedFromItsCheckpointRepeatsTheUninterruptedLosses() throws Exception {
+        List<Double> uninterrupted;
+        try (Trainer trainer = Trainer.open(options(dir.resolve("straight.zip")).iterations(12).build())) {
+            uninterrupted = trainer.train(new TrainingListener() { }).losses();
+        }
+
+        Path output = dir.resolve("stopped.zip");
+        TrainingOptions first = options(output).iterations(12).build();
+        TrainingSummary stopped;
+        try (Trainer trainer = Trainer.open(first)) {
+            stopped = trainer.train(new TrainingListener() {
+                @Override
+                public void iterationDone(TrainingProgress progress) {
+                    if (progress.iteration() == 5) {
+                        trainer.requestStop(); // as Ctrl-C does
+                    }
+                }
+            });
+        }
+        assertThat(stopped.completed()).isFalse();
+        assertThat(stopped.iteration()).isEqualTo(5);
+        assertThat(stopped.written()).isEqualTo(first.checkpoint()).exists();
+        assertThat(output).doesNotExist();
+
+        TrainingOptions resume = TrainingOptions.builder().resume(first.checkpoint())
+                .images(train.resolve("images")).labels(train.resolve("labels")).iterations(12).output(output).build();
+        List<Double> resumed;
+        try (Trainer trainer = Trainer.open(resume)) {
+            assertThat(trainer.startIteration()).isEqualTo(5);
+            assertThat(trainer.freshFinalLayer()).isFalse();
+            resumed = trainer.train(new TrainingListener() { }).losses();
+        }
+        assertThat(stopped.losses()).hasSize(5);
+        assertThat(resumed).hasSize(7);
+        for (int i = 0; i < 12; i++) {
+            double loss = i < 5 ? stopped.losses().get(i) : resumed.get(i - 5);
+            assertThat(loss).as("iteration " + (i + 1)).isCloseTo(uninterrupted.get(i), within(1e-5));
+        }
+        assertThat(output).exists();
+        assertThat(first.checkpoint()).doesNotExist();
+    }
+
+    @Test
+    void theLossIsTheMeanOverLabelledPixelsNotTheSumPerImage() throws Exception {
+        // A fresh final layer (weights ~N(0, 0.001²)) starts near the uniform distribution: cross-entropy ln 3 per
+        // labelled pixel. Summed per image, as DL4J's loss layer does by itself, it would be ~200 times that.
+        List<Double> losses;
+        try (Trainer trainer = Trainer.open(options(dir.resolve("one.zip")).iterations(1).build())) {
+            losses = trainer.train(new TrainingListener() { }).losses();
+        }
+        assertThat(losses.get(0)).isCloseTo(Math.log(3), within(0.02));
+    }
+
+    @Test
+    void trainingEveryLayerIsRefusedWhileCaffePoolingHasNoBackwardPass() throws Exception {
+        TrainingOptions options = options(dir.resolve("none.zip")).freeze(Freeze.NONE).iterations(2).build();
+        try (Trainer trainer = Trainer.open(options)) {
+            assertThatThrownBy(() -> trainer.train(new TrainingListener() { }))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("pool1")
+                    .hasMessageContaining("--freeze frontend");
+        }
+        assertThat(dir.resolve("none.zip")).doesNotExist();
     }
 }
