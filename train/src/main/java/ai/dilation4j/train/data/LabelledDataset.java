@@ -98,11 +98,13 @@ public final class LabelledDataset {
         LabelImage label = labels.read(pair.label());
         checkValues(pair.label(), label);
         DecodedImage image = ImageDecoder.decode(pair.image(), limits);
-        if (image.width() != label.width() || image.height() != label.height()) {
+        int width = image.width();
+        int height = image.height();
+        if (width != label.width() || height != label.height()) {
             image.close();
             throw new InvalidInputException("Label image " + pair.label() + " is " + label.width() + "x"
-                    + label.height() + " but its image " + pair.image() + " is " + image.width() + "x"
-                    + image.height() + " (width x height); a label image must have its image's size.");
+                    + label.height() + " but its image " + pair.image() + " is " + width + "x" + height
+                    + " (width x height); a label image must have its image's size.");
         }
         return new Example(image, label);
     }
