@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "Semantic segmentation with Caffe DilatedNet models on DL4J: convert Caffe models to DL4J, "
                 + "inspect them and run them.",
         subcommands = {ConvertCommand.class, ExportCommand.class, InspectCommand.class, ForwardCommand.class,
-                SegmentCommand.class, EvaluateCommand.class, BenchCommand.class, InfoCommand.class, FetchCommand.class, ServeCommand.class,
+                SegmentCommand.class, EvaluateCommand.class, TrainCommand.class, BenchCommand.class, InfoCommand.class, FetchCommand.class, ServeCommand.class,
                 RandomWeightsCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 the command failed (the message says why), 2 invalid usage."})
 public final class Main implements java.util.concurrent.Callable<Integer> {

@@ -32,6 +32,13 @@ final class OptionRanges {
         }
     }
 
+    /** For fractional options that must exceed 0 (a rate): NaN and infinity are out of range too. */
+    static void requirePositive(CommandLine command, String option, double value) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw outOfRange(command, option, "greater than 0", number(value));
+        }
+    }
+
     private static ParameterException outOfRange(CommandLine command, String option, String range, String given) {
         return new ParameterException(command, option + " must be " + range + " (got " + given + ")");
     }

@@ -14,7 +14,7 @@ class HelpTest {
     void everyOptionOfEveryCommandIsDescribed() {
         CommandLine root = Main.commandLine();
         assertThat(root.getSubcommands()).containsKeys("convert", "export", "inspect", "forward", "segment", "evaluate",
-                "fetch", "random-weights");
+                "train", "fetch", "random-weights");
         root.getSubcommands().forEach((name, command) -> {
             for (OptionSpec option : command.getCommandSpec().options()) {
                 assertThat(String.join(" ", option.description())).as(name + " " + option.longestName()).isNotBlank();

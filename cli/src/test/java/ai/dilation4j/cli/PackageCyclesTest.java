@@ -32,7 +32,7 @@ class PackageCyclesTest {
 
     @Test
     void theProductionClassesOfEveryModuleAreImported() {
-        for (String module : List.of("runtime", "converter", "models", "server", "cli")) {
+        for (String module : List.of("runtime", "converter", "models", "train", "server", "cli")) {
             assertThat(PRODUCTION.containPackage("ai.dilation4j." + module)).as(module).isTrue();
         }
         assertThat(PRODUCTION.stream().map(JavaClass::getSimpleName)).noneMatch(name -> name.endsWith("Test"));
@@ -43,7 +43,7 @@ class PackageCyclesTest {
         noClasses()
                 .that().resideInAPackage("ai.dilation4j.runtime..")
                 .should().dependOnClassesThat().resideInAnyPackage("ai.dilation4j.converter..",
-                        "ai.dilation4j.models..", "ai.dilation4j.server..", "ai.dilation4j.cli..")
+                        "ai.dilation4j.models..", "ai.dilation4j.train..", "ai.dilation4j.server..", "ai.dilation4j.cli..")
                 .check(PRODUCTION);
     }
 }

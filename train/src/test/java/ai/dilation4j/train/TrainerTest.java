@@ -18,6 +18,8 @@ import ai.dilation4j.runtime.evaluate.ConfusionMatrix;
 import ai.dilation4j.runtime.model.SegmentationModel;
 import ai.dilation4j.runtime.model.Segmenter;
 import ai.dilation4j.runtime.model.SegmenterOptions;
+import ai.dilation4j.train.testing.ShapesDataset;
+import ai.dilation4j.train.testing.TinyDilatedNet;
 
 /** Fine-tunes {@link TinyDilatedNet} on {@link ShapesDataset}: learning, resuming, the loss's normalisation. */
 class TrainerTest {

@@ -1,4 +1,4 @@
-package ai.dilation4j.train;
+package ai.dilation4j.train.testing;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,14 +16,14 @@ import ai.dilation4j.runtime.DatasetSpec;
  * size that trains in seconds. Label margin 7 and zoom 2 make a 46x46 crop give the 16x16 output the labels are
  * sliced to; its 8 "pretrained" classes differ from the 3 the tests train, so the final layer is fresh.
  */
-final class TinyDilatedNet {
+public final class TinyDilatedNet {
 
-    static final int MARGIN = 7;
-    static final int ZOOM = 2;
-    static final int CROP = 46;
-    static final int PRETRAINED_CLASSES = 8;
+    public static final int MARGIN = 7;
+    public static final int ZOOM = 2;
+    public static final int CROP = 46;
+    public static final int PRETRAINED_CLASSES = 8;
 
-    static final String PROTOTXT = """
+    public static final String PROTOTXT = """
             name: "tiny_dilation"
             input: "data"
             input_shape { dim: 1 dim: 3 dim: 46 dim: 46 }
@@ -55,7 +55,7 @@ final class TinyDilatedNet {
     }
 
     /** Converts the network with random weights into {@code dir}; returns the model file. */
-    static Path write(Path dir) throws Exception {
+    public static Path write(Path dir) throws Exception {
         Path prototxt = Files.writeString(dir.resolve("tiny_deploy.prototxt"), PROTOTXT);
         Path weights = dir.resolve("tiny.caffemodel");
         RandomCaffeModel.write(prototxt, weights, 7, RandomCaffeModel.Format.V2);

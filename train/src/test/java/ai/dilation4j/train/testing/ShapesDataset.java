@@ -1,4 +1,4 @@
-package ai.dilation4j.train;
+package ai.dilation4j.train.testing;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -14,16 +14,16 @@ import javax.imageio.ImageIO;
  * along the image borders. Images are PNGs in {@code images/}, labels 8-bit gray PNGs of the same stem in
  * {@code labels/}.
  */
-final class ShapesDataset {
+public final class ShapesDataset {
 
-    static final int CLASSES = 3;
-    static final int BORDER_BAND = 3;
+    public static final int CLASSES = 3;
+    public static final int BORDER_BAND = 3;
 
     private ShapesDataset() {
     }
 
     /** Writes {@code count} pairs of {@code size x size} pixels under {@code dir}; returns {@code dir}. */
-    static Path write(Path dir, int count, int size, long seed) throws IOException {
+    public static Path write(Path dir, int count, int size, long seed) throws IOException {
         Path images = Files.createDirectories(dir.resolve("images"));
         Path labels = Files.createDirectories(dir.resolve("labels"));
         SplittableRandom random = new SplittableRandom(seed);
