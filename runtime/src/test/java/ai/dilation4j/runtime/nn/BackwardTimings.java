@@ -153,7 +153,7 @@ public final class BackwardTimings {
             }
         }
         System.out.printf("%-12s %-28s %6s | %8.1f ms        | %-18s | %8.1f ms        |%n", name,
-                String.format("MAX 2x2/2 %dx%d %d->%d", channels, channels, side, side / 2), "-", median(ms[0]), "",
+                String.format("MAX 2x2/2 %d ch %d->%d", channels, side, side / 2), "-", median(ms[0]), "",
                 median(ms[1]));
     }
 
