@@ -30,6 +30,7 @@ final class CaffePoolingVertexImpl extends CaffeVertex {
     private final boolean max;
     /** MAX pooling of 16 channels or more, 5-15x faster than libnd4j's (see its measurements). */
     private final OneDnnMaxPooling oneDnnMax;
+    private final CaffeMaxPoolingGradient maxGradient;
 
     CaffePoolingVertexImpl(ComputationGraph graph, String name, int vertexIndex, CaffePoolingVertex conf,
                            DataType dataType) {
@@ -39,6 +40,10 @@ final class CaffePoolingVertexImpl extends CaffeVertex {
         this.oneDnnMax = max
                 ? new OneDnnMaxPooling(new int[] {conf.getKernelH(), conf.getKernelW()},
                         new int[] {conf.getStrideH(), conf.getStrideW()})
+                : null;
+        this.maxGradient = max
+                ? new CaffeMaxPoolingGradient(new int[] {conf.getKernelH(), conf.getKernelW()},
+                        new int[] {conf.getStrideH(), conf.getStrideW()}, new int[] {conf.getPadH(), conf.getPadW()})
                 : null;
     }
 
@@ -65,15 +70,22 @@ final class CaffePoolingVertexImpl extends CaffeVertex {
     }
 
     /**
-     * libnd4j's pooling derivative on the same (possibly padded) source as the forward pass: for MAX it routes each
-     * output gradient to the first largest cell of its window, as Caffe does (padding cells never win); for AVE it
-     * spreads it evenly over the window, after the same rescaling of the last row and column as forward. Gradients
-     * landing on explicit padding are cut off.
+     * MAX on floats: Caffe's loops ({@link CaffeMaxPoolingGradient}). Otherwise libnd4j's pooling derivative on the
+     * same (possibly padded) source as the forward pass: for MAX it routes each output gradient to the first largest
+     * cell of its window, as Caffe does (padding cells never win); for AVE it spreads it evenly over the window,
+     * after the same rescaling of the last row and column as forward. Gradients landing on explicit padding are cut
+     * off.
      */
     @Override
     protected INDArray[] inputGradients(LayerWorkspaceMgr workspaceMgr) {
         INDArray in = inputs[0];
         Windows windows = windows(in);
+        if (max && CaffeMaxPoolingGradient.takes(in)) {
+            INDArray inputGradient = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, in.shape(), 'c');
+            maxGradient.addTo(rowMajor(in, workspaceMgr), rowMajor(epsilon.castTo(DataType.FLOAT), workspaceMgr),
+                    inputGradient);
+            return new INDArray[] {inputGradient};
+        }
         INDArray outputGradient = epsilon;
         if (!max) {
             outputGradient = epsilon.dup('c');
@@ -92,6 +104,12 @@ final class CaffePoolingVertexImpl extends CaffeVertex {
                 NDArrayIndex.interval(conf.getPadH(), conf.getPadH() + in.size(2)),
                 NDArrayIndex.interval(conf.getPadW(), conf.getPadW() + in.size(3)));
         return new INDArray[] {workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, inputWindow, 'c')};
+    }
+
+    /** The array itself if it is a whole row-major array, else such a copy in working memory. */
+    private static INDArray rowMajor(INDArray array, LayerWorkspaceMgr workspaceMgr) {
+        return array.ordering() == 'c' && !array.isView() ? array
+                : workspaceMgr.dup(ArrayType.BP_WORKING_MEM, array, 'c');
     }
 
     /** The output size and how far Caffe's rounded-up windows run past the bottom/right padding. */
