@@ -10,9 +10,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Caffe's MAX pooling backward pass (pooling_layer.cpp) on row-major NCHW float arrays: each output gradient goes to
  * the first largest cell of its window (clipped to the input; padding never wins). libnd4j's {@code maxpool2d_bp}
- * routes alike but on this project's oneDNN build takes 310-400 ms for DilatedNet-8's pool1 at a 500x500 crop
- * (64 x 496 x 496; its own non-oneDNN path 134 ms, the oneDNN forward 32 ms); these loops, one channel plane per
- * task, take a fraction of that (see {@code BackwardTimings}).
+ * routes alike, but on this project's oneDNN build it took 310-400 ms for DilatedNet-8's pool1 at a 500x500 crop
+ * (64 x 496 x 496; libnd4j's own path with oneDNN switched off 134 ms, the oneDNN forward 32 ms); these loops, one
+ * channel plane per task, 158 ms under the same (heavy) load ({@code BackwardTimings}).
  */
 final class CaffeMaxPoolingGradient {
 

@@ -129,8 +129,10 @@ final class CaffePoolingVertexImpl extends CaffeVertex {
             throw new IllegalStateException("Vertex " + vertexName + ": input " + height + "x" + width
                     + " is smaller than the pooling kernel " + conf.getKernelH() + "x" + conf.getKernelW());
         }
-        int extraH = (int) Math.max(0, (outH - 1) * conf.getStrideH() + conf.getKernelH() - (height + 2L * conf.getPadH()));
-        int extraW = (int) Math.max(0, (outW - 1) * conf.getStrideW() + conf.getKernelW() - (width + 2L * conf.getPadW()));
+        int extraH = (int) Math.max(0,
+                (outH - 1) * conf.getStrideH() + conf.getKernelH() - (height + 2L * conf.getPadH()));
+        int extraW = (int) Math.max(0,
+                (outW - 1) * conf.getStrideW() + conf.getKernelW() - (width + 2L * conf.getPadW()));
         return new Windows(height, width, outH, outW, extraH, extraW);
     }
 
@@ -168,8 +170,10 @@ final class CaffePoolingVertexImpl extends CaffeVertex {
     private void rescaleLastWindows(INDArray out, Windows windows) {
         long outH = windows.outH;
         long outW = windows.outW;
-        double rowScale = fullKernelOverCaffeExtent(windows.height, outH, conf.getKernelH(), conf.getStrideH(), conf.getPadH());
-        double colScale = fullKernelOverCaffeExtent(windows.width, outW, conf.getKernelW(), conf.getStrideW(), conf.getPadW());
+        double rowScale = fullKernelOverCaffeExtent(windows.height, outH, conf.getKernelH(), conf.getStrideH(),
+                conf.getPadH());
+        double colScale = fullKernelOverCaffeExtent(windows.width, outW, conf.getKernelW(), conf.getStrideW(),
+                conf.getPadW());
         if (rowScale != 1.0) {
             out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(outH - 1), NDArrayIndex.all())
                     .muli(rowScale);

@@ -33,8 +33,9 @@ abstract class CaffeVertex extends BaseGraphVertex {
     /**
      * The gradient with respect to each input, given {@link #epsilon} (the gradient with respect to the output) and
      * the {@link #inputs} of the last forward pass; allocated through the manager as {@link ArrayType#ACTIVATION_GRAD},
-     * scratch arrays in the current ({@link ArrayType#BP_WORKING_MEM}) scope. Every input gets an array, zeros where the output does not depend on it: DL4J drops a gradient that another
-     * path adds to a vertex whose first gradient was null.
+     * scratch arrays in the current ({@link ArrayType#BP_WORKING_MEM}) scope. Every input gets an array, zeros where
+     * the output does not depend on it: DL4J drops a gradient that another path adds to a vertex whose first gradient
+     * was null.
      */
     protected abstract INDArray[] inputGradients(LayerWorkspaceMgr workspaceMgr);
 

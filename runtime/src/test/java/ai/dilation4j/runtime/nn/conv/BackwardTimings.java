@@ -1,4 +1,4 @@
-package ai.dilation4j.runtime.nn;
+package ai.dilation4j.runtime.nn.conv;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -6,17 +6,11 @@ import java.util.List;
 import java.util.function.Supplier;
 
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.VertexIndices;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
@@ -25,18 +19,21 @@ import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.memory.enums.ResetPolicy;
 import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.convolution.Convolution;
 import org.nd4j.linalg.factory.Nd4j;
 
 import ai.dilation4j.runtime.nn.caffe.CaffePoolingVertex;
-import ai.dilation4j.runtime.nn.conv.GemmConvolutionLayer;
 
 /**
  * Times one training step's pieces on DilatedNet-8's layers at fyu's 500x500 training crop (1 image, random
  * weights): each convolution's inference forward (our kernels), its training forward and its backward pass (DL4J's
  * {@code ConvolutionLayer}, which {@code GemmConvolutionLayer} runs when training), and the Caffe MAX pooling's forward
  * and backward. Prints medians. Not a test: run it by hand, e.g.
- * {@code java -cp runtime/target/classes:runtime/target/test-classes:$(cat cp.txt) ai.dilation4j.runtime.nn.BackwardTimings 3 conv1_2 fc6}
- * (rounds, then the layers to time; all when none is named; {@code -Dthreads=N} sets ND4J's thread count).
+ * {@code java -cp runtime/target/classes:runtime/target/test-classes:$(cat cp.txt)
+ * ai.dilation4j.runtime.nn.conv.BackwardTimings 3 conv1_2 fc6}
+ * (rounds, then the layers to time; all when none is named; {@code -Dthreads=N} sets ND4J's thread count), or
+ * {@code BackwardTimings breakdown conv1_2} for DL4J's steps one by one.
  */
 public final class BackwardTimings {
 
@@ -103,7 +100,8 @@ public final class BackwardTimings {
 
     private static void timeConvolution(String name, int in, int out, int side, int kernel, int dilation, int pad,
                                         int rounds) {
-        ComputationGraph graph = graph(in, out, kernel, dilation, pad, side);
+        ComputationGraph graph = KernelTimings.graph(in, out, kernel, dilation, pad, side);
+        graph.initGradientsView();
         Layer layer = graph.getLayer("conv");
         long outSide = side + 2L * pad - (long) dilation * (kernel - 1);
         INDArray input = Nd4j.rand(DataType.FLOAT, 1, in, side, side).subi(0.5);
@@ -124,9 +122,9 @@ public final class BackwardTimings {
             }
         }
         double gflop = 2.0 * in * out * kernel * kernel * outSide * outSide / 1e9;
-        double inference = median(ms[0]);
-        double training = median(ms[1]);
-        double backward = median(ms[2]);
+        double inference = KernelTimings.median(ms[0]);
+        double training = KernelTimings.median(ms[1]);
+        double backward = KernelTimings.median(ms[2]);
         System.out.printf("%-12s %-28s %6.2f | %8.1f ms %4.0f/s | %8.1f ms %4.0f/s | %8.1f ms %4.0f/s | %.2f%n", name,
                 String.format("%d->%d %dx%d d%d %d->%d", in, out, kernel, kernel, dilation, side, outSide), gflop,
                 inference, gflop * 1e3 / inference, training, gflop * 1e3 / training,
@@ -153,21 +151,23 @@ public final class BackwardTimings {
             }
         }
         System.out.printf("%-12s %-28s %6s | %8.1f ms        | %-18s | %8.1f ms        |%n", name,
-                String.format("MAX 2x2/2 %d ch %d->%d", channels, side, side / 2), "-", median(ms[0]), "",
-                median(ms[1]));
+                String.format("MAX 2x2/2 %d ch %d->%d", channels, side, side / 2), "-", KernelTimings.median(ms[0]), "",
+                KernelTimings.median(ms[1]));
     }
 
     /**
      * The steps DL4J's {@code ConvolutionLayer} (M2.1, NCHW, batch 1, no padding) takes forward and backward, timed
      * one by one (median of 3): im2col into the permuted column buffer, the forward GEMM, the weight-gradient GEMM,
-     * the column-gradient GEMM and col2im. Its backward pass runs the forward steps again before its own.
+     * the column-gradient GEMM and col2im; its backward pass runs the forward steps again before its own. Then, for
+     * comparison, im2col into libnd4j's own column layout and the column-gradient GEMM into an f-order result.
      */
     private static void breakDown(String name, int in, int out, int side, int kernel, int dilation) {
         long outSide = side - (long) dilation * (kernel - 1);
         INDArray input = Nd4j.rand(DataType.FLOAT, 1, in, side, side);
         INDArray weights = Nd4j.rand(DataType.FLOAT, out, in, kernel, kernel);
         INDArray delta = Nd4j.rand(DataType.FLOAT, 1, out, outSide, outSide);
-        INDArray col = Nd4j.createUninitialized(DataType.FLOAT, new long[] {1, outSide, outSide, in, kernel, kernel}, 'c');
+        INDArray col = Nd4j.createUninitialized(DataType.FLOAT,
+                new long[] {1, outSide, outSide, in, kernel, kernel}, 'c');
         INDArray im2col2d = col.reshape('c', outSide * outSide, (long) in * kernel * kernel);
         INDArray w2d = weights.permute(3, 2, 1, 0).reshape('f', (long) kernel * kernel * in, out);
         INDArray z = Nd4j.createUninitialized(DataType.FLOAT, new long[] {outSide * outSide, out}, 'f');
@@ -176,17 +176,24 @@ public final class BackwardTimings {
         INDArray[] columnGradient = new INDArray[1];
         INDArray inputGradient = Nd4j.createUninitialized(DataType.FLOAT, new long[] {in, 1, side, side}, 'c');
         double gflop = 2.0 * in * out * kernel * kernel * outSide * outSide / 1e9;
-        String[] steps = {"im2col", "forward GEMM", "weight-gradient GEMM", "column-gradient GEMM", "col2im"};
+        INDArray naturalColumns = Nd4j.createUninitialized(DataType.FLOAT,
+                new long[] {1, in, kernel, kernel, outSide, outSide}, 'c');
+        INDArray columnGradientF = Nd4j.createUninitialized(DataType.FLOAT,
+                new long[] {(long) kernel * kernel * in, outSide * outSide}, 'f');
+        String[] steps = {"im2col", "forward GEMM", "weight-gradient GEMM", "column-gradient GEMM", "col2im",
+                "(im2col, libnd4j's own layout)", "(column-gradient GEMM into an f-order result)"};
         Runnable[] work = {
-            () -> org.nd4j.linalg.convolution.Convolution.im2col(input, kernel, kernel, 1, 1, 0, 0, dilation,
+            () -> Convolution.im2col(input, kernel, kernel, 1, 1, 0, 0, dilation,
                     dilation, false, col.permute(0, 3, 4, 5, 1, 2)),
             () -> im2col2d.mmuli(w2d, z),
             () -> Nd4j.gemm(im2col2d, delta2d, weightGradient, true, true, 1.0, 0.0),
             () -> columnGradient[0] = w2d.mmul(delta2d),
-            () -> org.nd4j.linalg.convolution.Convolution.col2im(
-                    org.nd4j.linalg.api.shape.Shape.newShapeNoCopy(columnGradient[0],
+            () -> Convolution.col2im(
+                    Shape.newShapeNoCopy(columnGradient[0],
                             new long[] {kernel, kernel, in, outSide, outSide, 1}, true).permute(5, 2, 1, 0, 4, 3),
                     inputGradient.permute(1, 0, 2, 3), 1, 1, 0, 0, side, side, dilation, dilation),
+            () -> Convolution.im2col(input, kernel, kernel, 1, 1, 0, 0, dilation, dilation, false, naturalColumns),
+            () -> w2d.mmuli(delta2d, columnGradientF),
         };
         System.out.printf("%s  %d->%d %dx%d d%d %d->%d, %.2f GFLOP per GEMM%n", name, in, out, kernel, kernel,
                 dilation, side, outSide, gflop);
@@ -199,8 +206,8 @@ public final class BackwardTimings {
                     ms[round] = (System.nanoTime() - start) / 1e6;
                 }
             }
-            double median = median(ms);
-            System.out.printf("  %-22s %8.1f ms%s%n", steps[step], median,
+            double median = KernelTimings.median(ms);
+            System.out.printf("  %-46s %8.1f ms%s%n", steps[step], median,
                     steps[step].contains("GEMM") ? String.format(" %5.0f GFLOP/s", gflop * 1e3 / median) : "");
         }
     }
@@ -232,25 +239,5 @@ public final class BackwardTimings {
             }
         }
         return builder.build();
-    }
-
-    private static ComputationGraph graph(int in, int out, int kernel, int dilation, int pad, int side) {
-        org.deeplearning4j.nn.conf.layers.ConvolutionLayer layer = new GemmConvolutionLayer.Builder()
-                .kernelSize(kernel, kernel).padding(pad, pad).dilation(dilation, dilation)
-                .convolutionMode(ConvolutionMode.Truncate).nIn(in).nOut(out).dataFormat(CNN2DFormat.NCHW)
-                .activation(Activation.IDENTITY).build();
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
-                .graphBuilder().addInputs("in").addLayer("conv", layer, "in").setOutputs("conv")
-                .setInputTypes(InputType.convolutional(side, side, in, CNN2DFormat.NCHW)).build();
-        ComputationGraph graph = new ComputationGraph(conf);
-        graph.init();
-        graph.initGradientsView();
-        return graph;
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 }
