@@ -15,7 +15,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * right for a single input size only; this vertex reads the reference shape at run time, as Caffe does, so
  * FCN-style networks stay correct for any input size.
  */
-public class CaffeCropVertex extends InferenceOnlyVertexConf {
+public class CaffeCropVertex extends CaffeVertexConf {
 
     private final int axis;
     private final long[] offsets;

@@ -16,7 +16,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * {@code SubsamplingLayer} is exact only for the size it was configured for; this vertex is exact for any
  * input size, which is what a fully convolutional network needs.
  */
-public class CaffePoolingVertex extends InferenceOnlyVertexConf {
+public class CaffePoolingVertex extends CaffeVertexConf {
 
     /** Caffe's pooling methods that have a deterministic inference result. */
     public enum Method { MAX, AVE }
