@@ -250,10 +250,10 @@ public final class Trainer implements AutoCloseable {
                 trainable.fit(new MultiDataSet(new INDArray[] {features}, new INDArray[] {batch.labels()}, null,
                         new INDArray[] {batch.mask()}));
             } catch (UnsupportedOperationException e) {
+                // a vertex without a backward pass (DL4J's and dilation4j's own all have one; a custom one may not)
                 throw new InvalidInputException("This model cannot be trained with --freeze " + start.freeze()
-                        .name().toLowerCase(java.util.Locale.ROOT) + ": " + e.getMessage() + ". Train the context "
-                        + "module with --freeze frontend until dilation4j's Caffe pooling/crop vertices have a "
-                        + "backward pass.", e);
+                        .name().toLowerCase(java.util.Locale.ROOT) + ": " + e.getMessage() + ". Freeze the part "
+                        + "that holds it (--freeze frontend trains the context module only).", e);
             }
             double loss = trainable.score() - regularization;
             losses.add(loss);

@@ -1,7 +1,6 @@
 package ai.dilation4j.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Files;
@@ -13,7 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.evaluate.ConfusionMatrix;
 import ai.dilation4j.runtime.model.SegmentationModel;
 import ai.dilation4j.runtime.model.Segmenter;
@@ -147,14 +145,21 @@ class TrainerTest {
     }
 
     @Test
-    void trainingEveryLayerIsRefusedWhileCaffePoolingHasNoBackwardPass() throws Exception {
-        TrainingOptions options = options(dir.resolve("none.zip")).freeze(Freeze.NONE).iterations(2).build();
+    void withNothingFrozenTheFrontEndTrainsToo() throws Exception {
+        Path output = dir.resolve("joint.zip");
+        TrainingOptions options = options(output).freeze(Freeze.NONE).learningRate(0.01).iterations(24).build();
+        List<Double> losses;
         try (Trainer trainer = Trainer.open(options)) {
-            assertThatThrownBy(() -> trainer.train(new TrainingListener() { }))
-                    .isInstanceOf(InvalidInputException.class)
-                    .hasMessageContaining("pool1")
-                    .hasMessageContaining("--freeze frontend");
+            losses = trainer.train(new TrainingListener() { }).losses();
         }
-        assertThat(dir.resolve("none.zip")).doesNotExist();
+        double lastFive = losses.subList(19, 24).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        assertThat(lastFive).isLessThan(0.8 * losses.get(0));
+        try (SegmentationModel before = SegmentationModel.load(model);
+             SegmentationModel after = SegmentationModel.load(output)) {
+            for (String layer : List.of("conv1_1", "fc6", "ct_conv1_1")) {
+                assertThat(after.graph().getLayer(layer).params()).as(layer)
+                        .isNotEqualTo(before.graph().getLayer(layer).params());
+            }
+        }
     }
 }
