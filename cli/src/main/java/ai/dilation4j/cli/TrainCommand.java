@@ -40,6 +40,8 @@ final class TrainCommand implements Callable<Integer> {
 
     static final int STOPPED = 130;
     private static final int MAX_BATCH = 1024;
+    /** Far above any crop fyu trained with (500 for VOC, 1396 for Cityscapes); the pixel limit still applies. */
+    private static final int MAX_CROP = 4096;
     /** Without a terminal, a progress line at most this often (and at the first and last iteration). */
     private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -196,7 +198,7 @@ final class TrainCommand implements Callable<Integer> {
         OptionRanges.requireAtLeast(commandLine, "--iterations", iterations, 1);
         OptionRanges.requireBetween(commandLine, "--batch", batch, 1, MAX_BATCH);
         if (crop != null) {
-            OptionRanges.requireAtLeast(commandLine, "--crop", crop, 1);
+            OptionRanges.requireBetween(commandLine, "--crop", crop, 1, MAX_CROP);
         }
         if (learningRate != null) {
             OptionRanges.requirePositive(commandLine, "--lr", learningRate);

@@ -106,6 +106,7 @@ public final class Trainer implements AutoCloseable {
                     + "; ask for more iterations than that (--iterations) to continue it.");
         }
         CropSampler sampler = new CropSampler(base, state.crop());
+        checkBatchSize(state, options);
         int classes = trainedSpec.numClasses();
         LabelledDataset training = open(options.images(), options.labels(), classes, options);
         LabelledDataset validation = options.validationImages().isPresent()
@@ -141,6 +142,17 @@ public final class Trainer implements AutoCloseable {
             return LabelledDataset.open(images, labels, classes, options.limits());
         } catch (IOException e) {
             throw new InvalidInputException("Cannot list " + images + " or " + labels + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A batch of crops is one Java array and is checked against the pixel limit before anything is allocated. */
+    private static void checkBatchSize(Checkpoint.State state, TrainingOptions options) throws InvalidInputException {
+        long pixels = (long) state.crop() * state.crop();
+        if (pixels > options.limits().maxPixels() || 3 * pixels * state.batch() > Integer.MAX_VALUE - 8) {
+            throw new InvalidInputException("A batch of " + state.batch() + " crops of " + state.crop() + "x"
+                    + state.crop() + " pixels is more than one iteration can hold (at most "
+                    + options.limits().maxPixels() + " pixels per crop, " + (Integer.MAX_VALUE / 3)
+                    + " pixels per batch); give a smaller --crop or --batch.");
         }
     }
 

@@ -162,4 +162,13 @@ class TrainerTest {
             }
         }
     }
+
+    @Test
+    void aBatchOverThePixelLimitIsRefusedBeforeAnythingIsAllocated() {
+        TrainingOptions options = options(dir.resolve("huge.zip")).crop(TinyDilatedNet.CROP + 200 * TinyDilatedNet.ZOOM)
+                .limits(ai.dilation4j.runtime.image.ImageLimits.DEFAULT.withMaxPixels(100_000)).iterations(1).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Trainer.open(options))
+                .isInstanceOf(ai.dilation4j.runtime.InvalidInputException.class)
+                .hasMessageContaining("446x446").hasMessageContaining("smaller --crop or --batch");
+    }
 }
