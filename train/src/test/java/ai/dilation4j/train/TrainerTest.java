@@ -70,6 +70,15 @@ class TrainerTest {
         assertThat(ious.get(0)).as("untrained").isLessThan(0.4);
         assertThat(ious.get(ious.size() - 1)).as("after 4 epochs").isGreaterThanOrEqualTo(0.9);
         assertThat(Files.exists(options.checkpoint())).as("checkpoint removed once the output is written").isFalse();
+        try (SegmentationModel before = SegmentationModel.load(model);
+             SegmentationModel after = SegmentationModel.load(output)) {
+            for (String frozen : List.of("conv1_1", "conv2_1", "fc6", "fc-final")) {
+                assertThat(after.graph().getLayer(frozen).params()).as(frozen)
+                        .isEqualTo(before.graph().getLayer(frozen).params());
+            }
+            assertThat(after.graph().getLayer("ct_conv1_1").params())
+                    .isNotEqualTo(before.graph().getLayer("ct_conv1_1").params());
+        }
 
         // An ordinary model file with the new classes, which the segmenter reads and scores as the trainer did.
         try (SegmentationModel tuned = SegmentationModel.load(output);
@@ -170,5 +179,27 @@ class TrainerTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Trainer.open(options))
                 .isInstanceOf(ai.dilation4j.runtime.InvalidInputException.class)
                 .hasMessageContaining("446x446").hasMessageContaining("smaller --crop or --batch");
+    }
+
+    @Test
+    void aModelWithoutAContextModuleCannotBeTrainedWithTheFrontEndFrozen() throws Exception {
+        Path frontEndOnly = TinyDilatedNet.write(dir, "noctx", TinyDilatedNet.PROTOTXT.replace("ct_", "cx_"),
+                TinyDilatedNet.MARGIN);
+        TrainingOptions options = TrainingOptions.builder().model(frontEndOnly).images(train.resolve("images"))
+                .labels(train.resolve("labels")).crop(TinyDilatedNet.CROP).output(dir.resolve("noctx-out.zip")).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Trainer.open(options))
+                .isInstanceOf(ai.dilation4j.runtime.InvalidInputException.class)
+                .hasMessageContaining("no context module").hasMessageContaining("--freeze none");
+    }
+
+    @Test
+    void aModelWhoseMarginDoesNotMatchItsLayersIsRefused() throws Exception {
+        // margin 8 instead of 7: a 46 crop promises 15x15 labels, the layers give 16x16
+        Path misdescribed = TinyDilatedNet.write(dir, "margin8", TinyDilatedNet.PROTOTXT, TinyDilatedNet.MARGIN + 1);
+        TrainingOptions options = TrainingOptions.builder().model(misdescribed).images(train.resolve("images"))
+                .labels(train.resolve("labels")).crop(TinyDilatedNet.CROP).output(dir.resolve("m8-out.zip")).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Trainer.open(options))
+                .isInstanceOf(ai.dilation4j.runtime.InvalidInputException.class)
+                .hasMessageContaining("16x16 output").hasMessageContaining("say 15x15");
     }
 }

@@ -56,8 +56,13 @@ public final class TinyDilatedNet {
 
     /** Converts the network with random weights into {@code dir}; returns the model file. */
     public static Path write(Path dir) throws Exception {
-        Path prototxt = Files.writeString(dir.resolve("tiny_deploy.prototxt"), PROTOTXT);
-        Path weights = dir.resolve("tiny.caffemodel");
+        return write(dir, "tiny", PROTOTXT, MARGIN);
+    }
+
+    /** Converts another network (e.g. {@link #PROTOTXT} edited) with the given label margin, as {@code <name>.zip}. */
+    public static Path write(Path dir, String name, String network, int margin) throws Exception {
+        Path prototxt = Files.writeString(dir.resolve(name + "_deploy.prototxt"), network);
+        Path weights = dir.resolve(name + ".caffemodel");
         RandomCaffeModel.write(prototxt, weights, 7, RandomCaffeModel.Format.V2);
         List<String> names = new ArrayList<>();
         List<int[]> palette = new ArrayList<>();
@@ -65,8 +70,8 @@ public final class TinyDilatedNet {
             names.add("pretrained" + c);
             palette.add(new int[] {c * 30, 255 - c * 30, 0});
         }
-        DatasetSpec dataset = new DatasetSpec("tiny", names, palette, new double[] {100, 110, 120}, MARGIN, ZOOM);
-        Path model = dir.resolve("tiny.zip");
+        DatasetSpec dataset = new DatasetSpec("tiny", names, palette, new double[] {100, 110, 120}, margin, ZOOM);
+        Path model = dir.resolve(name + ".zip");
         new CaffeConverter().convertTo(prototxt, weights, ConversionOptions.builder().preset("tiny", dataset).build(),
                 model);
         return model;
