@@ -228,7 +228,10 @@ public final class Trainer implements AutoCloseable {
         return network.freshFinalLayer();
     }
 
-    /** Asks {@link #train} to stop before its next iteration, write a checkpoint and return. Safe from any thread. */
+    /**
+     * Asks {@link #train} to stop before its next iteration, write a checkpoint and return. Safe from any thread.
+     * Interrupting the training thread does the same (its interrupt flag stays set).
+     */
     public void requestStop() {
         stopRequested = true;
     }
@@ -252,7 +255,15 @@ public final class Trainer implements AutoCloseable {
         }
         for (int iteration = start.iteration(); iteration < iterations; iteration++) {
             if (stopRequested || Thread.currentThread().isInterrupted()) {
-                writeCheckpoint(iteration, options.checkpoint(), listener);
+                // Interruptible channels close when an interrupted thread uses them: write with the flag clear, then restore it.
+                boolean interrupted = Thread.interrupted();
+                try {
+                    writeCheckpoint(iteration, options.checkpoint(), listener);
+                } finally {
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 return new TrainingSummary(iteration, false, options.checkpoint(), losses, meanIou);
             }
             Batch batch = batch(iteration);

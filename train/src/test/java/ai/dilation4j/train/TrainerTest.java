@@ -202,4 +202,28 @@ class TrainerTest {
                 .isInstanceOf(ai.dilation4j.runtime.InvalidInputException.class)
                 .hasMessageContaining("16x16 output").hasMessageContaining("say 15x15");
     }
+
+    @Test
+    void anInterruptedTrainingThreadWritesItsCheckpointAndKeepsItsInterruptFlag() throws Exception {
+        TrainingOptions options = options(dir.resolve("interrupted.zip")).iterations(50).build();
+        TrainingSummary summary;
+        boolean stillInterrupted;
+        try (Trainer trainer = Trainer.open(options)) {
+            summary = trainer.train(new TrainingListener() {
+                @Override
+                public void iterationDone(TrainingProgress progress) {
+                    if (progress.iteration() == 2) {
+                        Thread.currentThread().interrupt(); // as a service cancelling the job would
+                    }
+                }
+            });
+            stillInterrupted = Thread.interrupted();
+        }
+        assertThat(stillInterrupted).isTrue();
+        assertThat(summary.completed()).isFalse();
+        assertThat(summary.iteration()).isEqualTo(2);
+        try (SegmentationModel checkpoint = SegmentationModel.load(options.checkpoint())) {
+            assertThat(checkpoint.metadata().numClasses()).isEqualTo(3);
+        }
+    }
 }
