@@ -100,4 +100,35 @@ class TrainCommandTest {
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
         assertThat(run.err()).contains(message).contains("See 'dilation4j train --help'.");
     }
+
+    /** Ctrl-C and `kill` both run the JVM's shutdown hooks; the child JVM gets SIGTERM, the same path as SIGINT. */
+    @Test
+    void stoppingTheProcessWritesACheckpointToResumeFrom() throws Exception {
+        Path output = dir.resolve("signalled.zip");
+        Path log = dir.resolve("signalled.err");
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train",
+                "--model", model.toString(), "--images", train.resolve("images").toString(),
+                "--labels", train.resolve("labels").toString(), "--classes", "background,disc,box",
+                "--crop", String.valueOf(TinyDilatedNet.CROP), "--iterations", "1000000", "-o", output.toString())
+                .redirectError(log.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+            while (!(Files.exists(log) && Files.readString(log).contains("Iteration 1/1000000"))) {
+                assertThat(child.isAlive()).as("training started").isTrue();
+                assertThat(System.nanoTime()).as("first iteration within 2 minutes").isLessThan(deadline);
+                Thread.sleep(200);
+            }
+            child.destroy();
+            assertThat(child.waitFor(2, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+        } finally {
+            child.destroyForcibly();
+        }
+        Path checkpoint = dir.resolve("signalled.checkpoint.zip");
+        assertThat(Files.readString(log)).contains("holds the run: continue it with --resume " + checkpoint);
+        assertThat(checkpoint).exists();
+        assertThat(output).doesNotExist();
+        CliRun inspect = CliRun.of("inspect", "--model", checkpoint.toString());
+        assertThat(inspect.exitCode()).as(inspect.toString()).isZero();
+    }
 }
