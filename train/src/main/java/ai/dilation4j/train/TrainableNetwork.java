@@ -64,7 +64,8 @@ final class TrainableNetwork implements AutoCloseable {
 
     /**
      * Cuts {@code pretrained} for training {@code classes} classes; a class count other than the network's replaces
-     * its final layer (the one feeding the softmax) with a fresh one.
+     * its final layer (the one feeding the softmax) with a fresh one. The network takes {@code pretrained} over: it
+     * closes it (at once when the final layer is replaced, else in {@link #close()}).
      *
      * @param modelName for messages
      */
@@ -93,25 +94,15 @@ final class TrainableNetwork implements AutoCloseable {
         List<String> order = topologicalOrder(pretrained);
         boolean fresh = finalConf.getNOut() != classes;
 
-        ComputationGraph model = pretrained;
-        if (fresh) {
-            ComputationGraphConfiguration freshConf = rebuild(conf, order, Set.copyOf(order), input, input, output,
-                    seed, (name, layer) -> name.equals(finalLayer) ? freshFinal(layer, classes) : layer);
-            model = new ComputationGraph(freshConf);
-            model.init();
-            copyParameters(pretrained, model, Set.of(finalLayer));
-        }
-
-        Set<String> trainableVertices;
-        ComputationGraph frontEnd = null;
-        ComputationGraph trainable;
-        UnaryOperator<Layer> solver = layer -> withSolver(layer, learningRate, learningRateStep);
+        // Where the front end ends is found (and refused) before anything is allocated.
+        Set<String> frozen = Set.of();
+        Set<String> trainableVertices = new LinkedHashSet<>(order);
+        String frontEndOutput = null;
         if (freeze == Freeze.FRONTEND) {
             String firstContext = order.stream().filter(name -> name.startsWith("ct_")).findFirst()
                     .orElseThrow(() -> new InvalidInputException("Model " + modelName + " has no context module "
                             + "(no ct_* layers) to train with the front end frozen; use --freeze none."));
-            Set<String> frozen = ancestors(conf, firstContext, input);
-            trainableVertices = new LinkedHashSet<>(order);
+            frozen = ancestors(conf, firstContext, input);
             trainableVertices.removeAll(frozen);
             Set<String> boundary = new LinkedHashSet<>();
             for (String name : trainableVertices) {
@@ -126,7 +117,23 @@ final class TrainableNetwork implements AutoCloseable {
                         + " read " + boundary + "; freezing the front end needs one front-end output feeding the "
                         + "context module. Use --freeze none.");
             }
-            String frontEndOutput = boundary.iterator().next();
+            frontEndOutput = boundary.iterator().next();
+        }
+
+        ComputationGraph model = pretrained;
+        if (fresh) {
+            ComputationGraphConfiguration freshConf = rebuild(conf, order, Set.copyOf(order), input, input, output,
+                    seed, (name, layer) -> name.equals(finalLayer) ? freshFinal(layer, classes) : layer);
+            model = new ComputationGraph(freshConf);
+            model.init();
+            copyParameters(pretrained, model, Set.of(finalLayer));
+            pretrained.close(); // its weights live on in the model; this network now owns the model instead
+        }
+
+        ComputationGraph frontEnd = null;
+        ComputationGraph trainable;
+        UnaryOperator<Layer> solver = layer -> withSolver(layer, learningRate, learningRateStep);
+        if (freeze == Freeze.FRONTEND) {
             ComputationGraphConfiguration frontConf = rebuild(model.getConfiguration(), order, frozen, input, input,
                     frontEndOutput, seed, (name, layer) -> layer);
             frontEnd = sharingParameters(model, frontConf);

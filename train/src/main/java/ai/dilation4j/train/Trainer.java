@@ -119,7 +119,7 @@ public final class Trainer implements AutoCloseable {
         try {
             network = TrainableNetwork.of(graph, source.toString(), classes, state.freeze(), state.learningRate(),
                     state.learningRateStep(), state.seed());
-        } catch (InvalidInputException | RuntimeException e) {
+        } catch (InvalidInputException e) { // refused before the network took the graph over
             graph.close();
             throw e;
         }
