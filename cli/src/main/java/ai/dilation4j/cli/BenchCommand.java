@@ -149,6 +149,7 @@ final class BenchCommand implements Callable<Integer> {
                 Map<String, Object> accuracy = compare("bf16", ours, "fp32", peerReference, out);
                 report.put("max_abs_prob_diff", accuracy.get("max_abs_difference"));
                 report.put("label_agreement", accuracy.get("label_agreement"));
+                report.put("bf16_vs_fp32", bf16AgainstFp32(model, input, out, err));
             }
             Map<String, Object> smallest = forwardAtSmallestInput(model, input, out, err);
             Map<String, Double> segmentStages = segmentOneTile(model, out, err);
@@ -387,6 +388,41 @@ final class BenchCommand implements Callable<Integer> {
         } finally {
             Precision.BF16.applyTo(model.graph());
         }
+    }
+
+    /**
+     * bf16's speed against fp32's on the same graph and input, in pairs of adjacent runs (the machine's speed drifts
+     * between runs, so separate benchmark runs compare poorly): fp32 first warmed up (its kernels are chosen and built
+     * on first use), then {@code repeat} pairs.
+     */
+    private Map<String, Object> bf16AgainstFp32(SegmentationModel model, INDArray input, PrintWriter out,
+                                                PrintWriter err) throws InvalidInputException {
+        err.println("bench: bf16 against fp32, " + repeat + " pairs of runs...");
+        double[] fp32Ms = new double[repeat];
+        double[] bf16Ms = new double[repeat];
+        double[] speedups = new double[repeat];
+        try {
+            Precision.FP32.applyTo(model.graph());
+            model.forward(input);
+            for (int i = 0; i < repeat; i++) {
+                Precision.FP32.applyTo(model.graph());
+                fp32Ms[i] = timedForwards(model, input, 0, 1)[0];
+                Precision.BF16.applyTo(model.graph());
+                bf16Ms[i] = timedForwards(model, input, 0, 1)[0];
+                speedups[i] = fp32Ms[i] / bf16Ms[i];
+            }
+        } finally {
+            Precision.BF16.applyTo(model.graph());
+        }
+        out.printf("bf16 speed-up   %.2fx median over fp32 in pairs of adjacent runs %s (fp32 %s, bf16 %s)%n",
+                median(speedups), Arrays.toString(Arrays.stream(speedups).map(r -> Math.round(r * 100) / 100.0)
+                        .toArray()), runs(fp32Ms), runs(bf16Ms));
+        Map<String, Object> comparison = new LinkedHashMap<>();
+        comparison.put("speedup", median(speedups));
+        comparison.put("speedups", speedups);
+        comparison.put("fp32_runs_ms", fp32Ms);
+        comparison.put("bf16_runs_ms", bf16Ms);
+        return comparison;
     }
 
     /** Largest absolute difference and the fraction of pixels whose label (arg max over classes) is the same. */

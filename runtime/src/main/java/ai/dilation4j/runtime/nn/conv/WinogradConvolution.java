@@ -171,7 +171,11 @@ final class WinogradConvolution {
             gather(image, channels, height, width, tiles, (int) first, count, ContiguousMemory.floats(gathered));
             INDArray u = transformed.get(NDArrayIndex.interval(0, tileArea * channels * count))
                     .reshape('c', tileArea, channels * count);
-            Nd4j.gemm(inputTransform, v, u, false, false, 1.0, 0.0);
+            if (session != null) {
+                session.multiplyFloats(inputTransform, v, false, u, tileArea, tileArea, channels * count);
+            } else {
+                Nd4j.gemm(inputTransform, v, u, false, false, 1.0, 0.0);
+            }
             OneDnnMatmul.Operand tileOperand = session == null ? null : session.right(u);
             for (long firstOut = 0; firstOut < outChannels; firstOut += block) {
                 long blockSize = Math.min(block, outChannels - firstOut);
@@ -179,7 +183,11 @@ final class WinogradConvolution {
                         .reshape('c', tileArea, blockSize * channels);
                 INDArray taps = weightRows.get(NDArrayIndex.interval(firstOut * channels,
                         (firstOut + blockSize) * channels), NDArrayIndex.all());
-                Nd4j.gemm(filterTransform, taps, w, false, true, 1.0, 0.0);
+                if (session != null) {
+                    session.multiplyFloats(filterTransform, taps, true, w, tileArea, tapCount, blockSize * channels);
+                } else {
+                    Nd4j.gemm(filterTransform, taps, w, false, true, 1.0, 0.0);
+                }
                 INDArray products = gathered.get(NDArrayIndex.interval(0, tileArea * blockSize * count))
                         .reshape('c', tileArea, blockSize * count);
                 if (session != null) {
@@ -194,7 +202,12 @@ final class WinogradConvolution {
                 }
                 INDArray y = blockOutputs.get(NDArrayIndex.interval(0, (long) m * m * blockSize * count))
                         .reshape('c', (long) m * m, blockSize * count);
-                Nd4j.gemm(outputTransform, products, y, false, false, 1.0, 0.0);
+                if (session != null) {
+                    session.multiplyFloats(outputTransform, products, false, y, (long) m * m, tileArea,
+                            blockSize * count);
+                } else {
+                    Nd4j.gemm(outputTransform, products, y, false, false, 1.0, 0.0);
+                }
                 scatter(ContiguousMemory.floats(blockOutputs), tiles, (int) first, count, (int) firstOut,
                         (int) blockSize, resultFloats, outH, outW);
             }
