@@ -143,20 +143,21 @@ final class BenchCommand implements Callable<Integer> {
             if (execution.precision() == Precision.FP32 && ranUnlikeCaffe(model)) {
                 report.put("winograd_vs_gemm", compareWithGemm(model, input, ours, out));
             }
-            INDArray peerReference = ours; // the peers compute in fp32
-            if (execution.precision() == Precision.BF16) {
-                peerReference = forwardInFp32(model, input);
-                Map<String, Object> accuracy = compare("bf16", ours, "fp32", peerReference, out);
-                report.put("max_abs_prob_diff", accuracy.get("max_abs_difference"));
-                report.put("label_agreement", accuracy.get("label_agreement"));
-                report.put("bf16_vs_fp32", bf16AgainstFp32(model, input, out, err));
-            }
             Map<String, Object> smallest = forwardAtSmallestInput(model, input, out, err);
             Map<String, Double> segmentStages = segmentOneTile(model, out, err);
             double segmentMs = segmentStages.getOrDefault("total", Double.NaN);
             // Before the per-layer run, which keeps every activation alive.
             long peakRss = PeakRss.megabytes();
             out.printf("peak RSS        %,d MB (load, forward and segment runs)%n", peakRss);
+            INDArray peerReference = ours; // the peers compute in fp32
+            if (execution.precision() == Precision.BF16) {
+                // After the RSS reading: fp32's own converted weights are not what a bf16 run holds.
+                peerReference = forwardInFp32(model, input);
+                Map<String, Object> accuracy = compare("bf16", ours, "fp32", peerReference, out);
+                report.put("max_abs_prob_diff", accuracy.get("max_abs_difference"));
+                report.put("label_agreement", accuracy.get("label_agreement"));
+                report.put("bf16_vs_fp32", bf16AgainstFp32(model, input, out, err));
+            }
             // After the RSS reading: the measurement's own 192 MB of matrices are not ours to count.
             err.println("bench: measuring the sgemm peak again, after the forward and segment runs...");
             SgemmPeak peakAfter = SgemmPeak.measure();

@@ -57,17 +57,20 @@ final class OneDnnMatmul {
     }
 
     /**
-     * Working memory for a series of products whose left operands hold at most {@code leftLength} values and right
-     * ones {@code rightLength}: in bf16, the rounded copies of the operands. Taken from working memory once, so that
-     * a layer's many products reuse it.
+     * Products that share working memory: in bf16 the caller's float arrays that hold the rounded copies of the left
+     * and right operands ({@link #bf16CopyFloats} each; reused by every product, so a layer's many products take
+     * them once), null in fp32.
      */
-    Session session(long leftLength, long rightLength, LayerWorkspaceMgr workspaceMgr) {
-        return new Session(workspaceMgr, roundingBuffer(leftLength, workspaceMgr),
-                roundingBuffer(rightLength, workspaceMgr));
+    Session session(INDArray leftCopy, INDArray rightCopy, LayerWorkspaceMgr workspaceMgr) {
+        if ((precision == Precision.BF16) != (leftCopy != null && rightCopy != null)) {
+            throw new IllegalArgumentException("bf16 products need memory for both copies, fp32 ones none");
+        }
+        return new Session(workspaceMgr, leftCopy, rightCopy);
     }
 
-    private INDArray roundingBuffer(long length, LayerWorkspaceMgr workspaceMgr) {
-        return precision == Precision.FP32 ? null : workingMemory(workspaceMgr, length * 2);
+    /** How many floats hold a bf16 copy of {@code values} values. */
+    static long bf16CopyFloats(long values) {
+        return (values + 1) / 2;
     }
 
     private static INDArray workingMemory(LayerWorkspaceMgr workspaceMgr, long bytes) {
