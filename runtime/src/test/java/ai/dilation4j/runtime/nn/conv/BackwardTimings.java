@@ -143,7 +143,8 @@ public final class BackwardTimings {
         double libnd4j = KernelTimings.median(ms[3]);
         System.out.printf("%-12s %-28s %6.2f | %8.1f ms %4.0f/s | %8.1f ms %4.0f/s | %8.1f ms %4.0f/s"
                 + " | %8.1f ms %4.0f/s%n", name,
-                String.format("%d->%d %dx%d d%d %d->%d", in, out, kernel, kernel, dilation, side, outSide), gflop, inference, gflop * 1e3 / inference, training, gflop * 1e3 / training,
+                String.format("%d->%d %dx%d d%d %d->%d", in, out, kernel, kernel, dilation, side, outSide), gflop,
+                inference, gflop * 1e3 / inference, training, gflop * 1e3 / training,
                 backward, 2 * gflop * 1e3 / backward, libnd4j, 2 * gflop * 1e3 / libnd4j);
     }
 
