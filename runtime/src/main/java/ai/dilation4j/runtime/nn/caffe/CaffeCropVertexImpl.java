@@ -10,8 +10,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-/** Runs {@link CaffeCropVertex}: a view of the first input, copied so the result owns its memory. */
-final class CaffeCropVertexImpl extends InferenceOnlyVertex {
+/**
+ * Runs {@link CaffeCropVertex}: a view of the first input, copied so the result owns its memory. Backward, the
+ * output gradient lands in the same window of a zero gradient for the first input; the reference input only
+ * lends its shape, so its gradient is zero, as in Caffe.
+ */
+final class CaffeCropVertexImpl extends CaffeVertex {
 
     private final CaffeCropVertex conf;
 
@@ -23,6 +27,21 @@ final class CaffeCropVertexImpl extends InferenceOnlyVertex {
 
     @Override
     protected INDArray compute(LayerWorkspaceMgr workspaceMgr) {
+        return workspaceMgr.dup(ArrayType.ACTIVATIONS, inputs[0].get(window()), 'c');
+    }
+
+    @Override
+    protected INDArray[] inputGradients(LayerWorkspaceMgr workspaceMgr) {
+        INDArray inputGradient = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, epsilon.dataType(), inputs[0].shape(),
+                'c');
+        inputGradient.get(window()).assign(epsilon);
+        INDArray referenceGradient = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, epsilon.dataType(),
+                inputs[1].shape(), 'c');
+        return new INDArray[] {inputGradient, referenceGradient};
+    }
+
+    /** The cropped window of the first input, after checking it lies inside. */
+    private INDArrayIndex[] window() {
         INDArray in = inputs[0];
         INDArray reference = inputs[1];
         if (in.rank() != 4 || reference.rank() != 4) {
@@ -41,7 +60,7 @@ final class CaffeCropVertexImpl extends InferenceOnlyVertex {
             }
             window[dim] = NDArrayIndex.interval(offset, offset + length);
         }
-        return workspaceMgr.dup(ArrayType.ACTIVATIONS, in.get(window), 'c');
+        return window;
     }
 
     @Override

@@ -188,7 +188,7 @@ public final class KernelTimings {
         return builder.build();
     }
 
-    private static ComputationGraph graph(int in, int out, int kernel, int dilation, int pad, int side) {
+    static ComputationGraph graph(int in, int out, int kernel, int dilation, int pad, int side) {
         org.deeplearning4j.nn.conf.layers.ConvolutionLayer layer = new GemmConvolutionLayer.Builder()
                 .kernelSize(kernel, kernel).padding(pad, pad).dilation(dilation, dilation)
                 .convolutionMode(ConvolutionMode.Truncate).nIn(in).nOut(out).dataFormat(CNN2DFormat.NCHW)
@@ -201,7 +201,7 @@ public final class KernelTimings {
         return graph;
     }
 
-    private static double median(double[] values) {
+    static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[sorted.length / 2];

@@ -9,7 +9,7 @@ import org.deeplearning4j.nn.conf.memory.MemoryReport;
  * Configuration side of the parameter-free Caffe vertices: no parameters, and a memory report that counts only
  * the output activations DL4J already accounts for.
  */
-abstract class InferenceOnlyVertexConf extends GraphVertex {
+abstract class CaffeVertexConf extends GraphVertex {
 
     @Override
     public long numParams(boolean backprop) {

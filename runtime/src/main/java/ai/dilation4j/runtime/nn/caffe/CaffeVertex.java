@@ -15,13 +15,12 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Base of the parameter-free vertices that reproduce Caffe layers DL4J has no exact equivalent for.
- * dilation4j runs converted networks for inference only, so backpropagation is refused with a clear message
- * instead of computing something subtly wrong.
+ * Base of the parameter-free vertices that reproduce Caffe layers DL4J has no exact equivalent for: a forward
+ * pass and the gradient with respect to the inputs, so a converted network can be fine-tuned end to end.
  */
-abstract class InferenceOnlyVertex extends BaseGraphVertex {
+abstract class CaffeVertex extends BaseGraphVertex {
 
-    InferenceOnlyVertex(ComputationGraph graph, String name, int vertexIndex, DataType dataType) {
+    CaffeVertex(ComputationGraph graph, String name, int vertexIndex, DataType dataType) {
         super(graph, name, vertexIndex, null, null, dataType);
     }
 
@@ -30,6 +29,15 @@ abstract class InferenceOnlyVertex extends BaseGraphVertex {
      * (or inside {@link #inActivations}); scratch arrays go to {@link ArrayType#FF_WORKING_MEM}.
      */
     protected abstract INDArray compute(LayerWorkspaceMgr workspaceMgr);
+
+    /**
+     * The gradient with respect to each input, given {@link #epsilon} (the gradient with respect to the output) and
+     * the {@link #inputs} of the last forward pass; allocated through the manager as {@link ArrayType#ACTIVATION_GRAD},
+     * scratch arrays in the current ({@link ArrayType#BP_WORKING_MEM}) scope. Every input gets an array, zeros where
+     * the output does not depend on it: DL4J drops a gradient that another path adds to a vertex whose first gradient
+     * was null.
+     */
+    protected abstract INDArray[] inputGradients(LayerWorkspaceMgr workspaceMgr);
 
     /** Runs ND4J ops whose results are the vertex output: they allocate in the activations workspace. */
     protected static INDArray inActivations(LayerWorkspaceMgr workspaceMgr, Supplier<INDArray> output) {
@@ -47,9 +55,11 @@ abstract class InferenceOnlyVertex extends BaseGraphVertex {
     }
 
     @Override
-    public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
-        throw new UnsupportedOperationException("Vertex " + vertexName + " (" + getClass().getSimpleName()
-                + ") reproduces a Caffe layer for inference only; it cannot be trained");
+    public final Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
+        if (!canDoBackward()) {
+            throw new IllegalStateException("Vertex " + vertexName + ": inputs or output gradient not set");
+        }
+        return new Pair<>(null, inputGradients(workspaceMgr)); // no parameters, so no parameter gradient
     }
 
     @Override
