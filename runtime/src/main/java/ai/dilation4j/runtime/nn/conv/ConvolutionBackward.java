@@ -12,6 +12,7 @@ import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.OpContext;
@@ -52,6 +53,23 @@ final class ConvolutionBackward {
         return activation instanceof ActivationIdentity
                 || activation instanceof ActivationReLU relu && relu.getMax() == null && relu.getThreshold() == null
                 && relu.getNegativeSlope() == null;
+    }
+
+    /**
+     * Whether an array kept from an earlier pass still holds its values: not released, and when it lives in a
+     * workspace, that workspace's scope is still the one it was made in (as nd4j's
+     * {@code WorkspaceUtils.assertValidArray} checks, without the exception).
+     */
+    static boolean stillReadable(INDArray array) {
+        if (array == null || array.wasClosed()) {
+            return false;
+        }
+        if (!array.isAttached()) {
+            return true;
+        }
+        MemoryWorkspace workspace = array.data().getParentWorkspace();
+        return workspace != null && workspace.getWorkspaceType() != MemoryWorkspace.Type.CIRCULAR
+                && workspace.isScopeActive() && workspace.getGenerationId() == array.data().getGenerationId();
     }
 
     /**

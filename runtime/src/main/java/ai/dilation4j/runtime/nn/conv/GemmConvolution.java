@@ -24,6 +24,12 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
     private KernelChooser kernels = new KernelChooser();
     private String lastAlgorithm = "";
     private String lastBackward = "";
+    /**
+     * The activations of the last training forward and the input they came from, kept for the backward pass, which
+     * needs them for the activation's derivative. Dropped once used and whenever the parameters change.
+     */
+    private INDArray trainingInput;
+    private INDArray trainingActivations;
     /** Set by {@link ConvolutionAlgorithm#applyTo}; null follows {@link ConvolutionAlgorithm#current()}. */
     private ConvolutionAlgorithm algorithm;
     /** Set by {@link Precision#applyTo}, as this CPU runs it; null follows {@link Precision#current()}. */
@@ -80,6 +86,9 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
         ConvolutionKernel kernel = kernels.choose(pass);
         INDArray activations = kernel.forward(pass, workspaceMgr);
         lastAlgorithm = kernel.name(); // after the pass: oneDNN's names its implementation once it has one
+        boolean keep = training && ConvolutionBackward.supports(pass);
+        trainingInput = keep ? input : null;
+        trainingActivations = keep ? activations : null;
         return activations;
     }
 
@@ -94,28 +103,28 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
     }
 
     /*
-     * Kernels may keep the weights converted (oneDNN's layouts, bf16): every way DL4J changes the parameters in
-     * place or replaces them goes through one of these, so the conversions are dropped there. Inference reads them
-     * again on its next pass.
+     * Kernels may keep the weights converted (oneDNN's layouts, bf16), and the layer its training activations: every
+     * way DL4J changes the parameters in place or replaces them goes through one of these (the updater runs after
+     * backpropGradient), so both are dropped there. Inference reads the weights again on its next pass.
      */
 
     @Override
     public void setParams(INDArray params) {
         super.setParams(params);
-        kernels.forgetWeights();
+        parametersChanged();
     }
 
     @Override
     public void setParam(String key, INDArray val) {
         super.setParam(key, val);
-        kernels.forgetWeights();
+        parametersChanged();
     }
 
     @Override
     public void setParamTable(java.util.Map<String, INDArray> paramTable) {
         super.setParamTable(paramTable);
         if (kernels != null) { // called by the constructor chain before the field is set
-            kernels.forgetWeights();
+            parametersChanged();
         }
     }
 
@@ -123,14 +132,27 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
     public void setParamsViewArray(INDArray params) {
         super.setParamsViewArray(params);
         if (kernels != null) {
-            kernels.forgetWeights();
+            parametersChanged();
         }
     }
 
+    private void parametersChanged() {
+        kernels.forgetWeights();
+        trainingInput = null;
+        trainingActivations = null;
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        trainingInput = null;
+        trainingActivations = null;
+    }
+
     /**
-     * Through {@link ConvolutionBackward} where it applies: the activations computed again by the forward kernels
-     * (cheaper than keeping them from the training forward across DL4J's workspaces), then libnd4j's
-     * {@code conv2d_bp}. DL4J's backward pass otherwise.
+     * Through {@link ConvolutionBackward} where it applies, from the activations of the training forward when they
+     * are still there (same input, workspace not closed or reused since), else computed again by the forward kernels
+     * (as DL4J's backward pass does). DL4J's backward pass otherwise.
      */
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
@@ -140,15 +162,24 @@ final class GemmConvolution extends ConvolutionLayer implements DescribesAlgorit
                 lastBackward = "dl4j";
                 return super.backpropGradient(epsilon, workspaceMgr);
             }
-            INDArray activations = kernels.choose(pass).forward(pass, workspaceMgr);
-            lastBackward = ConvolutionBackward.NAME;
+            INDArray activations;
+            if (trainingInput == input && ConvolutionBackward.stillReadable(trainingActivations)) {
+                activations = trainingActivations;
+                lastBackward = ConvolutionBackward.NAME;
+            } else {
+                activations = kernels.choose(pass).forward(pass, workspaceMgr);
+                lastBackward = ConvolutionBackward.NAME + " after another forward";
+            }
             return ConvolutionBackward.backward(pass, activations, epsilon, gradientViews, workspaceMgr);
         } finally {
-            kernels.forgetWeights(); // the updater changes the parameters in place after this
+            parametersChanged(); // the updater changes the parameters in place after this
         }
     }
 
-    /** Which implementation ran the last backward pass: {@code conv2d_bp} or {@code dl4j}; for tests. */
+    /**
+     * Which implementation ran the last backward pass: {@code conv2d_bp} (or {@code conv2d_bp after another forward}
+     * when the training activations were gone) or {@code dl4j}; for tests.
+     */
     String lastBackward() {
         return lastBackward;
     }

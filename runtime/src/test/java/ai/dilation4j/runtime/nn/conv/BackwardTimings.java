@@ -29,9 +29,10 @@ import ai.dilation4j.runtime.nn.caffe.CaffePoolingVertex;
 
 /**
  * Times one training step's pieces on DilatedNet-8's layers at fyu's 500x500 training crop (1 image, random
- * weights): each convolution's inference forward (our kernels), its training forward and its backward pass (DL4J's
- * {@code ConvolutionLayer}, which {@code GemmConvolutionLayer} runs when training), libnd4j's {@code conv2d_bp} op
- * for comparison (oneDNN's for undilated layers), and the Caffe MAX pooling's forward and backward. Prints medians.
+ * weights): each convolution's inference forward (our kernels), its training forward and its backward pass (as
+ * {@code GemmConvolutionLayer} runs them: {@link ConvolutionBackward} where it applies, else DL4J's
+ * {@code ConvolutionLayer}), libnd4j's {@code conv2d_bp} op alone for comparison (oneDNN's for undilated layers), and
+ * the Caffe MAX pooling's forward and backward. Prints medians.
  * Not a test: run it by hand, e.g.
  * {@code java -cp runtime/target/classes:runtime/target/test-classes:$(cat cp.txt)
  * ai.dilation4j.runtime.nn.conv.BackwardTimings 3 conv1_2 fc6}
@@ -87,7 +88,7 @@ public final class BackwardTimings {
         System.out.printf("threads: nd4j %d; GFLOP/s of the backward pass count its useful work, 2x the forward's%n",
                 Nd4j.getEnvironment().maxThreads());
         System.out.printf("%-12s %-28s %6s | %-18s | %-18s | %-18s | %s%n", "layer", "shape", "GFLOP",
-                "inference fwd", "training fwd", "backward (DL4J)", "libnd4j conv2d_bp");
+                "inference fwd", "training fwd", "backward", "libnd4j conv2d_bp");
         for (Object[] c : CONVOLUTIONS) {
             if (only.isEmpty() || only.contains((String) c[0])) {
                 timeConvolution((String) c[0], (int) c[1], (int) c[2], (int) c[3], (int) c[4], (int) c[5],

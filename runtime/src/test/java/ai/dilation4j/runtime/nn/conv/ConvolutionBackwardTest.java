@@ -48,6 +48,7 @@ class ConvolutionBackwardTest {
                 bias);
         fast.params().assign(reference.params());
         INDArray input = Nd4j.rand(DataType.FLOAT, batch, in, height, width).subi(0.5);
+        long[] outputShape = reference.outputSingle(input).shape();
 
         Pair<Gradient, INDArray> expected = backward(reference.getLayer("conv"), input);
         Pair<Gradient, INDArray> actual = backward(fast.getLayer("conv"), input);
@@ -61,6 +62,15 @@ class ConvolutionBackwardTest {
             assertThat(actual.getFirst().getGradientFor("b")).isNull();
         }
         // the gradients were written where the updater reads them
+        assertClose(fast.getGradientsViewArray(), reference.getGradientsViewArray());
+
+        // without the training forward's activations (used up), it computes them again
+        fast.getGradientsViewArray().assign(0);
+        INDArray epsilonAgain = fast.getLayer("conv").backpropGradient(epsilon(outputShape),
+                LayerWorkspaceMgr.noWorkspaces()).getSecond();
+        assertThat(((GemmConvolution) fast.getLayer("conv")).lastBackward())
+                .isEqualTo("conv2d_bp after another forward");
+        assertClose(epsilonAgain, expected.getSecond());
         assertClose(fast.getGradientsViewArray(), reference.getGradientsViewArray());
     }
 
@@ -120,9 +130,13 @@ class ConvolutionBackwardTest {
         LayerWorkspaceMgr noWorkspaces = LayerWorkspaceMgr.noWorkspaces();
         layer.setInput(input, noWorkspaces);
         INDArray output = layer.activate(true, noWorkspaces);
+        return layer.backpropGradient(epsilon(output.shape()), noWorkspaces);
+    }
+
+    /** The same gradient of the loss for the same output shape. */
+    private static INDArray epsilon(long[] shape) {
         Nd4j.getRandom().setSeed(5);
-        INDArray epsilon = Nd4j.rand(DataType.FLOAT, output.shape()).subi(0.5);
-        return layer.backpropGradient(epsilon, noWorkspaces);
+        return Nd4j.rand(DataType.FLOAT, shape).subi(0.5);
     }
 
     private static void assertClose(INDArray actual, INDArray expected) {
