@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,6 +20,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -71,6 +75,35 @@ class ConvolutionBackwardTest {
         assertThat(((GemmConvolution) fast.getLayer("conv")).lastBackward())
                 .isEqualTo("conv2d_bp after another forward");
         assertClose(epsilonAgain, expected.getSecond());
+        assertClose(fast.getGradientsViewArray(), reference.getGradientsViewArray());
+    }
+
+    /**
+     * Activations kept from a workspace scope that has closed may have been overwritten: the backward pass computes
+     * them again.
+     */
+    @Test
+    void activationsOfAClosedWorkspaceScopeAreComputedAgain() {
+        ComputationGraph reference = graph(new ConvolutionLayer.Builder(), 3, 4, 3, 2, 1, Activation.RELU, true);
+        ComputationGraph fast = graph(new GemmConvolutionLayer.Builder(), 3, 4, 3, 2, 1, Activation.RELU, true);
+        fast.params().assign(reference.params());
+        INDArray input = Nd4j.rand(DataType.FLOAT, 2, 3, 10, 9).subi(0.5);
+        Pair<Gradient, INDArray> expected = backward(reference.getLayer("conv"), input);
+        Layer layer = fast.getLayer("conv");
+        LayerWorkspaceMgr workspaces = LayerWorkspaceMgr.builder().defaultWorkspace("WS_CONVOLUTION_BACKWARD_TEST",
+                WorkspaceConfiguration.builder().initialSize(0).policyLearning(LearningPolicy.FIRST_LOOP).build())
+                .build();
+        layer.setInput(input, LayerWorkspaceMgr.noWorkspaces());
+
+        long[] outputShape;
+        try (MemoryWorkspace forward = workspaces.notifyScopeEntered(ArrayType.ACTIVATIONS)) {
+            outputShape = layer.activate(true, workspaces).shape();
+        }
+        try (MemoryWorkspace backward = workspaces.notifyScopeEntered(ArrayType.ACTIVATIONS)) {
+            INDArray inputGradient = layer.backpropGradient(epsilon(outputShape), workspaces).getSecond();
+            assertThat(((GemmConvolution) layer).lastBackward()).isEqualTo("conv2d_bp after another forward");
+            assertClose(inputGradient, expected.getSecond());
+        }
         assertClose(fast.getGradientsViewArray(), reference.getGradientsViewArray());
     }
 
