@@ -20,9 +20,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The backward pass of a {@link GemmConvolutionLayer} through libnd4j's {@code conv2d_bp} op, which runs oneDNN's
- * backward primitives for undilated layers and libnd4j's own im2col/col2im loops for dilated ones. DL4J's own
- * backward pass runs the forward again, writes its im2col matrix in a permuted layout and computes the column
- * gradient in the slow order: 3 to 12 times slower on DilatedNet-8's layers.
+ * backward primitives for undilated layers and libnd4j's own im2col/col2im loops for dilated ones (an undilated
+ * convolution over interleaved sub-grids, which oneDNN would take, measured slower: fc6 2.7 s instead of 1.3 s).
+ * DL4J's own backward pass runs the forward again, writes its im2col matrix in a permuted layout and computes the
+ * column gradient in the slow order: at a 500x500 crop 12x slower than conv2d_bp on conv1_2, 1.6x on fc6.
  *
  * <p>It starts from the layer's activations, not its pre-activations: the kernels fuse the activation function, and
  * for the identity and a plain ReLU the derivative follows from the output alone (ReLU's output is positive exactly
@@ -49,7 +50,7 @@ final class ConvolutionBackward {
     }
 
     private static boolean derivativeFollowsFromOutput(IActivation activation) {
-        // a threshold, slope or cap sends DL4J's ReLU backprop through other ops (e.g. LeakyReLUBp is 1 at 0)
+        // with a threshold, slope or cap DL4J's ReLU derivative is no longer "output > 0"
         return activation instanceof ActivationIdentity
                 || activation instanceof ActivationReLU relu && relu.getMax() == null && relu.getThreshold() == null
                 && relu.getNegativeSlope() == null;
