@@ -87,7 +87,7 @@ public final class BackwardTimings {
         if (System.getProperty("threads") != null) {
             Nd4j.getEnvironment().setMaxThreads(Integer.parseInt(System.getProperty("threads")));
         }
-        System.out.printf("threads: nd4j %d; GFLOP/s count useful work: the backward pass 2x the forward's, a step 3x%n",
+        System.out.printf("threads: nd4j %d; GFLOP/s count useful work: a backward pass 2x a forward's, a step 3x%n",
                 Nd4j.getEnvironment().maxThreads());
         System.out.printf("%-12s %-28s %6s | %-18s | %-18s | %-18s | %-18s | %s%n", "layer", "shape", "GFLOP",
                 "inference fwd", "training fwd", "backward", "fwd+bwd, one scope", "libnd4j conv2d_bp");

@@ -26,6 +26,7 @@ import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -107,6 +108,35 @@ class ConvolutionBackwardTest {
         assertClose(fast.getGradientsViewArray(), reference.getGradientsViewArray());
     }
 
+    /** A cropped view as input (as a crop vertex gives), and an epsilon that is a view too. */
+    @Test
+    void viewsGiveTheSameGradients() {
+        ComputationGraph reference = graph(new ConvolutionLayer.Builder(), 3, 4, 3, 2, 1, Activation.RELU, true);
+        ComputationGraph fast = graph(new GemmConvolutionLayer.Builder(), 3, 4, 3, 2, 1, Activation.RELU, true);
+        fast.params().assign(reference.params());
+        INDArray uncropped = Nd4j.rand(DataType.FLOAT, 2, 3, 14, 15).subi(0.5);
+        INDArray input = uncropped.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(2, 12),
+                NDArrayIndex.interval(3, 12));
+        INDArray expectedInput = reference.getLayer("conv").backpropGradient(viewEpsilon(reference, input),
+                LayerWorkspaceMgr.noWorkspaces()).getSecond();
+        INDArray actualInput = fast.getLayer("conv").backpropGradient(viewEpsilon(fast, input),
+                LayerWorkspaceMgr.noWorkspaces()).getSecond();
+
+        assertThat(((GemmConvolution) fast.getLayer("conv")).lastBackward()).isEqualTo("conv2d_bp");
+        assertClose(actualInput, expectedInput);
+        assertClose(fast.getGradientsViewArray(), reference.getGradientsViewArray());
+    }
+
+    /** Runs the training forward; the gradient of the loss for its output, as a view of a larger array. */
+    private static INDArray viewEpsilon(ComputationGraph graph, INDArray input) {
+        Layer layer = graph.getLayer("conv");
+        layer.setInput(input, LayerWorkspaceMgr.noWorkspaces());
+        long[] shape = layer.activate(true, LayerWorkspaceMgr.noWorkspaces()).shape();
+        return epsilon(new long[] {shape[0], shape[1], shape[2], shape[3] + 2})
+                .get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(),
+                        NDArrayIndex.interval(1, shape[3] + 1));
+    }
+
     /** Activations whose derivative the output does not determine keep DL4J's backward pass, and its results. */
     @Test
     void otherActivationsKeepDl4jsBackward() {
@@ -136,9 +166,9 @@ class ConvolutionBackwardTest {
         INDArray classes = Nd4j.rand(DataType.FLOAT, 2, 1, 10, 9).muli(3).castTo(DataType.INT32);
         INDArray labels = Nd4j.create(DataType.FLOAT, 2, 3, 10, 9);
         for (int c = 0; c < 3; c++) {
-            labels.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(c))
-                    .assign(classes.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                            org.nd4j.linalg.indexing.NDArrayIndex.point(0)).eq(c).castTo(DataType.FLOAT));
+            labels.get(NDArrayIndex.all(), NDArrayIndex.point(c))
+                    .assign(classes.get(NDArrayIndex.all(),
+                            NDArrayIndex.point(0)).eq(c).castTo(DataType.FLOAT));
         }
         MultiDataSet data = new MultiDataSet(new INDArray[] {input}, new INDArray[] {labels});
 
