@@ -143,19 +143,21 @@ final class BenchCommand implements Callable<Integer> {
             if (execution.precision() == Precision.FP32 && ranUnlikeCaffe(model)) {
                 report.put("winograd_vs_gemm", compareWithGemm(model, input, ours, out));
             }
-            INDArray peerReference = ours; // the peers compute in fp32
-            if (execution.precision() == Precision.BF16) {
-                peerReference = forwardInFp32(model, input);
-                Map<String, Object> accuracy = compare("bf16", ours, "fp32", peerReference, out);
-                report.put("max_abs_prob_diff", accuracy.get("max_abs_difference"));
-                report.put("label_agreement", accuracy.get("label_agreement"));
-            }
             Map<String, Object> smallest = forwardAtSmallestInput(model, input, out, err);
             Map<String, Double> segmentStages = segmentOneTile(model, out, err);
             double segmentMs = segmentStages.getOrDefault("total", Double.NaN);
             // Before the per-layer run, which keeps every activation alive.
             long peakRss = PeakRss.megabytes();
             out.printf("peak RSS        %,d MB (load, forward and segment runs)%n", peakRss);
+            INDArray peerReference = ours; // the peers compute in fp32
+            if (execution.precision() == Precision.BF16) {
+                // After the RSS reading: fp32's own converted weights are not what a bf16 run holds.
+                peerReference = forwardInFp32(model, input);
+                Map<String, Object> accuracy = compare("bf16", ours, "fp32", peerReference, out);
+                report.put("max_abs_prob_diff", accuracy.get("max_abs_difference"));
+                report.put("label_agreement", accuracy.get("label_agreement"));
+                report.put("bf16_vs_fp32", bf16AgainstFp32(model, input, out, err));
+            }
             // After the RSS reading: the measurement's own 192 MB of matrices are not ours to count.
             err.println("bench: measuring the sgemm peak again, after the forward and segment runs...");
             SgemmPeak peakAfter = SgemmPeak.measure();
@@ -387,6 +389,41 @@ final class BenchCommand implements Callable<Integer> {
         } finally {
             Precision.BF16.applyTo(model.graph());
         }
+    }
+
+    /**
+     * bf16's speed against fp32's on the same graph and input, in pairs of adjacent runs (the machine's speed drifts
+     * between runs, so separate benchmark runs compare poorly): fp32 first warmed up (its kernels are chosen and built
+     * on first use), then {@code repeat} pairs.
+     */
+    private Map<String, Object> bf16AgainstFp32(SegmentationModel model, INDArray input, PrintWriter out,
+                                                PrintWriter err) throws InvalidInputException {
+        err.println("bench: bf16 against fp32, " + repeat + " pairs of runs...");
+        double[] fp32Ms = new double[repeat];
+        double[] bf16Ms = new double[repeat];
+        double[] speedups = new double[repeat];
+        try {
+            Precision.FP32.applyTo(model.graph());
+            model.forward(input);
+            for (int i = 0; i < repeat; i++) {
+                Precision.FP32.applyTo(model.graph());
+                fp32Ms[i] = timedForwards(model, input, 0, 1)[0];
+                Precision.BF16.applyTo(model.graph());
+                bf16Ms[i] = timedForwards(model, input, 0, 1)[0];
+                speedups[i] = fp32Ms[i] / bf16Ms[i];
+            }
+        } finally {
+            Precision.BF16.applyTo(model.graph());
+        }
+        out.printf("bf16 speed-up   %.2fx median over fp32 in pairs of adjacent runs %s (fp32 %s, bf16 %s)%n",
+                median(speedups), Arrays.toString(Arrays.stream(speedups).map(r -> Math.round(r * 100) / 100.0)
+                        .toArray()), runs(fp32Ms), runs(bf16Ms));
+        Map<String, Object> comparison = new LinkedHashMap<>();
+        comparison.put("speedup", median(speedups));
+        comparison.put("speedups", speedups);
+        comparison.put("fp32_runs_ms", fp32Ms);
+        comparison.put("bf16_runs_ms", bf16Ms);
+        return comparison;
     }
 
     /** Largest absolute difference and the fraction of pixels whose label (arg max over classes) is the same. */

@@ -13,7 +13,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * Caffe's Crop layer: crops its first input to the shape of its second (reference) input on every axis from
  * {@code axis} on, starting at the given offsets. DL4J's {@code Cropping2D} takes fixed margins, which are
  * right for a single input size only; this vertex reads the reference shape at run time, as Caffe does, so
- * FCN-style networks stay correct for any input size.
+ * FCN-style networks stay correct for any input size. Backward, the first input's gradient is the output gradient
+ * inside the window and zero outside; the reference input's is zero.
  */
 public class CaffeCropVertex extends CaffeVertexConf {
 

@@ -14,7 +14,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * {@code out = ceil((in + 2*pad - kernel) / stride) + 1}, minus one when the last window would start inside
  * the bottom padding. Every DL4J {@code ConvolutionMode} rounds differently for some input sizes, so a
  * {@code SubsamplingLayer} is exact only for the size it was configured for; this vertex is exact for any
- * input size, which is what a fully convolutional network needs.
+ * input size, which is what a fully convolutional network needs. It trains too: the backward pass routes gradients
+ * as Caffe's does (MAX to the first largest cell of each window, AVE spread by Caffe's divisor).
  */
 public class CaffePoolingVertex extends CaffeVertexConf {
 

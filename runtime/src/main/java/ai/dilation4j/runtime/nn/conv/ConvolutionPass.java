@@ -52,7 +52,7 @@ final class ConvolutionPass {
         this.weights = layer.getParam(ConvolutionParamInitializer.WEIGHT_KEY);
         this.algorithm = algorithm;
         this.precision = precision;
-        this.geometry = isPlainNchwInference() ? geometry() : null;
+        this.geometry = isPlainNchw() ? geometry() : null;
     }
 
     GemmConvolution layer() {
@@ -92,9 +92,10 @@ final class ConvolutionPass {
     }
 
     /**
-     * The sizes of the pass when it is inference of float NCHW data on the CPU with stride 1, whose padded input one
-     * Java buffer can address: what the GEMM-based kernels run. Empty otherwise (training, strides, NHWC, other
-     * types and backends), which DL4J's implementation runs.
+     * The sizes of the pass when it convolves float NCHW data on the CPU with stride 1, whose padded input one Java
+     * buffer can address, in inference or in training without dropout or weight noise (its forward values are then
+     * inference's): what the GEMM-based kernels run. Empty otherwise (strides, NHWC, other types and backends,
+     * dropout), which DL4J's implementation runs.
      */
     Optional<ConvolutionGeometry> geometryIfPlain() {
         return Optional.ofNullable(geometry);
@@ -140,9 +141,10 @@ final class ConvolutionPass {
         void convolve(INDArray image, FloatBuffer floats, INDArray result);
     }
 
-    private boolean isPlainNchwInference() {
+    private boolean isPlainNchw() {
         int[] padding = conf.getPadding();
-        return !training && Nd4j.getEnvironment().isCPU()
+        return (!training || conf.getIDropout() == null && conf.getWeightNoise() == null)
+                && Nd4j.getEnvironment().isCPU()
                 && input != null && input.rank() == 4 && input.dataType() == DataType.FLOAT
                 && conf.getCnn2dDataFormat() == CNN2DFormat.NCHW
                 && conf.getStride()[0] == 1 && conf.getStride()[1] == 1

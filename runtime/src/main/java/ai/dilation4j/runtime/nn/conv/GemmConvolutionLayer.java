@@ -16,7 +16,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * a bounded buffer and one large GEMM per band of output rows, with the weights used where they lie. DL4J's own
  * implementation reshapes and copies the weights and the im2col matrix on every call and reaches about a quarter
  * of the machine's GEMM speed on DilatedNet. Each forward pass runs the cheapest {@link ConvolutionKernel} that
- * can run it ({@link KernelChooser}); DL4J's implementation runs what no other kernel can.
+ * can run it ({@link KernelChooser}); DL4J's implementation runs what no other kernel can. Training runs the same
+ * fp32 kernels forward and libnd4j's {@code conv2d_bp} backward ({@link ConvolutionBackward}) where they apply.
  */
 public class GemmConvolutionLayer extends ConvolutionLayer {
 

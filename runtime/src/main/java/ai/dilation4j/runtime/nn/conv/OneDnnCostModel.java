@@ -49,8 +49,9 @@ enum OneDnnCostModel {
     };
 
     /**
-     * Layers with more weights than this keep to the kernels that read them where they lie: oneDNN's blocked copy
-     * would cost their size again in memory (DilatedNet's fc6: 411 MB, where Winograd is faster anyway).
+     * Layers with more weights than this (in fp32, or in bf16 for a bf16 copy) keep to the kernels that read them where
+     * they lie: oneDNN's blocked copy would cost their size again in memory (DilatedNet's fc6: 411 MB, 205 MB in bf16,
+     * where Winograd is faster anyway).
      */
     static final long MAX_COPIED_WEIGHT_BYTES = 128L << 20;
 
@@ -71,6 +72,11 @@ enum OneDnnCostModel {
      * its weights.
      */
     static double bf16CostRatio(ConvolutionGeometry g) {
+        if ((double) g.columnRows() * g.outChannels() * 2 > MAX_COPIED_WEIGHT_BYTES) {
+            // fc6's bf16 copy would be 205 MB, kept per graph: at the smallest input it took the direct
+            // convolution and raised bench's peak RSS by 600 MB
+            return Double.POSITIVE_INFINITY;
+        }
         if (g.kernel()[0] > 3 || g.kernel()[1] > 3) {
             return 0.65; // above Winograd F(2x2,7x7)'s estimate at large outputs (0.62), below im2col's
         }

@@ -151,16 +151,34 @@ final class WinogradConvolution {
         Plan plan = plan(channels, outChannels, outH, outW);
         long tilesPerChunk = plan.tilesPerChunk();
         long block = plan.block();
-        INDArray gathered = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT,
-                new long[] {tileArea * channels * tilesPerChunk}, 'c');
-        INDArray transformed = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT,
-                new long[] {tileArea * channels * tilesPerChunk}, 'c');
-        INDArray blockWeights = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT,
-                new long[] {tileArea * block * channels}, 'c');
-        INDArray blockOutputs = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT,
-                new long[] {(long) m * m * block * tilesPerChunk}, 'c');
-        OneDnnMatmul.Session session = matmul == null ? null
-                : matmul.session(tileArea * block * channels, tileArea * channels * tilesPerChunk, workspaceMgr);
+        long tileValues = tileArea * channels * tilesPerChunk;
+        long weightValues = tileArea * block * channels;
+        long outputValues = (long) m * m * block * tilesPerChunk;
+        INDArray gathered = floats(workspaceMgr, tileValues);
+        INDArray transformed = floats(workspaceMgr, tileValues);
+        INDArray blockWeights;
+        INDArray blockOutputs;
+        OneDnnMatmul.Session session = null;
+        if (matmul != null && matmul.precision() == Precision.BF16) {
+            // The products read bf16 copies: the fp32 transformed tiles are dead once copied, so the block's
+            // weights, their copy and its outputs reuse that memory where it is large enough (fc6: 378 MB of
+            // working memory instead of 487 MB).
+            long weightCopyValues = OneDnnMatmul.bf16CopyFloats(weightValues);
+            INDArray tileCopy = floats(workspaceMgr, OneDnnMatmul.bf16CopyFloats(tileValues));
+            boolean reuse = weightValues + weightCopyValues + outputValues <= tileValues;
+            blockWeights = reuse ? region(transformed, 0, weightValues) : floats(workspaceMgr, weightValues);
+            INDArray weightCopy = reuse ? region(transformed, weightValues, weightCopyValues)
+                    : floats(workspaceMgr, weightCopyValues);
+            blockOutputs = reuse ? region(transformed, weightValues + weightCopyValues, outputValues)
+                    : floats(workspaceMgr, outputValues);
+            session = matmul.session(weightCopy, tileCopy, workspaceMgr);
+        } else {
+            blockWeights = floats(workspaceMgr, weightValues);
+            blockOutputs = floats(workspaceMgr, outputValues);
+            if (matmul != null) {
+                session = matmul.session(null, null, workspaceMgr);
+            }
+        }
         FloatBuffer resultFloats = ContiguousMemory.floats(result);
         int tapCount = transforms.r() * transforms.r();
         INDArray weightRows = ContiguousMemory.alias(weights, outChannels * channels, tapCount);
@@ -171,7 +189,11 @@ final class WinogradConvolution {
             gather(image, channels, height, width, tiles, (int) first, count, ContiguousMemory.floats(gathered));
             INDArray u = transformed.get(NDArrayIndex.interval(0, tileArea * channels * count))
                     .reshape('c', tileArea, channels * count);
-            Nd4j.gemm(inputTransform, v, u, false, false, 1.0, 0.0);
+            if (session != null) {
+                session.multiplyFloats(inputTransform, v, false, u, tileArea, tileArea, channels * count);
+            } else {
+                Nd4j.gemm(inputTransform, v, u, false, false, 1.0, 0.0);
+            }
             OneDnnMatmul.Operand tileOperand = session == null ? null : session.right(u);
             for (long firstOut = 0; firstOut < outChannels; firstOut += block) {
                 long blockSize = Math.min(block, outChannels - firstOut);
@@ -179,7 +201,11 @@ final class WinogradConvolution {
                         .reshape('c', tileArea, blockSize * channels);
                 INDArray taps = weightRows.get(NDArrayIndex.interval(firstOut * channels,
                         (firstOut + blockSize) * channels), NDArrayIndex.all());
-                Nd4j.gemm(filterTransform, taps, w, false, true, 1.0, 0.0);
+                if (session != null) {
+                    session.multiplyFloats(filterTransform, taps, true, w, tileArea, tapCount, blockSize * channels);
+                } else {
+                    Nd4j.gemm(filterTransform, taps, w, false, true, 1.0, 0.0);
+                }
                 INDArray products = gathered.get(NDArrayIndex.interval(0, tileArea * blockSize * count))
                         .reshape('c', tileArea, blockSize * count);
                 if (session != null) {
@@ -194,11 +220,25 @@ final class WinogradConvolution {
                 }
                 INDArray y = blockOutputs.get(NDArrayIndex.interval(0, (long) m * m * blockSize * count))
                         .reshape('c', (long) m * m, blockSize * count);
-                Nd4j.gemm(outputTransform, products, y, false, false, 1.0, 0.0);
+                if (session != null) {
+                    session.multiplyFloats(outputTransform, products, false, y, (long) m * m, tileArea,
+                            blockSize * count);
+                } else {
+                    Nd4j.gemm(outputTransform, products, y, false, false, 1.0, 0.0);
+                }
                 scatter(ContiguousMemory.floats(blockOutputs), tiles, (int) first, count, (int) firstOut,
                         (int) blockSize, resultFloats, outH, outW);
             }
         }
+    }
+
+    private static INDArray floats(LayerWorkspaceMgr workspaceMgr, long values) {
+        return workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT, new long[] {values}, 'c');
+    }
+
+    /** {@code length} floats of {@code array} from {@code offset}, as a top-level array (views of views are unreliable). */
+    private static INDArray region(INDArray array, long offset, long length) {
+        return ContiguousMemory.alias(array.get(NDArrayIndex.interval(offset, offset + length)), length);
     }
 
     private void gather(FloatBuffer image, long channels, long height, long width, Tiles tiles, int first,

@@ -19,17 +19,23 @@ import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.memory.enums.ResetPolicy;
 import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.convolution.Convolution;
+import org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu;
 import org.nd4j.linalg.factory.Nd4j;
 
 import ai.dilation4j.runtime.nn.caffe.CaffePoolingVertex;
 
 /**
  * Times one training step's pieces on DilatedNet-8's layers at fyu's 500x500 training crop (1 image, random
- * weights): each convolution's inference forward (our kernels), its training forward and its backward pass (DL4J's
- * {@code ConvolutionLayer}, which {@code GemmConvolutionLayer} runs when training), and the Caffe MAX pooling's forward
- * and backward. Prints medians. Not a test: run it by hand, e.g.
+ * weights): each convolution's inference forward (our kernels), its training forward and its backward pass (as
+ * {@code GemmConvolutionLayer} runs them: {@link ConvolutionBackward} where it applies, else DL4J's
+ * {@code ConvolutionLayer}; each in its own workspace scope, so the backward pass runs the forward again), both in one
+ * scope as in a fit (the backward pass then reuses the training forward's activations), libnd4j's {@code conv2d_bp}
+ * op alone for comparison (oneDNN's for undilated layers), and the Caffe MAX pooling's forward and backward. Prints
+ * medians.
+ * Not a test: run it by hand, e.g.
  * {@code java -cp runtime/target/classes:runtime/target/test-classes:$(cat cp.txt)
  * ai.dilation4j.runtime.nn.conv.BackwardTimings 3 conv1_2 fc6}
  * (rounds, then the layers to time; all when none is named; {@code -Dthreads=N} sets ND4J's thread count), or
@@ -81,10 +87,10 @@ public final class BackwardTimings {
         if (System.getProperty("threads") != null) {
             Nd4j.getEnvironment().setMaxThreads(Integer.parseInt(System.getProperty("threads")));
         }
-        System.out.printf("threads: nd4j %d; GFLOP/s of the backward pass count its useful work, 2x the forward's%n",
+        System.out.printf("threads: nd4j %d; GFLOP/s count useful work: a backward pass 2x a forward's, a step 3x%n",
                 Nd4j.getEnvironment().maxThreads());
-        System.out.printf("%-12s %-28s %6s | %-18s | %-18s | %-18s | %s%n", "layer", "shape", "GFLOP",
-                "inference fwd", "training fwd", "backward", "bwd/inference fwd");
+        System.out.printf("%-12s %-28s %6s | %-18s | %-18s | %-18s | %-18s | %s%n", "layer", "shape", "GFLOP",
+                "inference fwd", "training fwd", "backward", "fwd+bwd, one scope", "libnd4j conv2d_bp");
         for (Object[] c : CONVOLUTIONS) {
             if (only.isEmpty() || only.contains((String) c[0])) {
                 timeConvolution((String) c[0], (int) c[1], (int) c[2], (int) c[3], (int) c[4], (int) c[5],
@@ -107,7 +113,12 @@ public final class BackwardTimings {
         INDArray input = Nd4j.rand(DataType.FLOAT, 1, in, side, side).subi(0.5);
         INDArray outputGradient = Nd4j.rand(DataType.FLOAT, 1, out, outSide, outSide).subi(0.5);
         LayerWorkspaceMgr workspaces = workspaces();
-        double[][] ms = new double[3][rounds];
+        DynamicCustomOp libnd4jBackward = DynamicCustomOp.builder("conv2d_bp")
+                .addInputs(input, layer.getParam("W"), layer.getParam("b").reshape(out), outputGradient)
+                .addOutputs(Nd4j.create(DataType.FLOAT, input.shape()), Nd4j.create(DataType.FLOAT, out, in, kernel,
+                        kernel), Nd4j.create(DataType.FLOAT, out))
+                .addIntegerArguments(kernel, kernel, 1, 1, pad, pad, dilation, dilation, 0, 0, 1).build();
+        double[][] ms = new double[5][rounds];
         for (int round = -1; round < rounds; round++) { // round -1 warms up
             layer.setInput(input, workspaces);
             double inference = timed(workspaces, () -> layer.activate(false, workspaces));
@@ -115,20 +126,39 @@ public final class BackwardTimings {
             double training = timed(workspaces, () -> layer.activate(true, workspaces));
             double backward = timed(workspaces, () -> layer.backpropGradient(outputGradient, workspaces).getSecond());
             layer.clear();
+            // as in a fit: the backward pass finds the training forward's activations in the still open workspace
+            layer.setInput(input, workspaces);
+            double step = timed(workspaces, () -> {
+                layer.activate(true, workspaces);
+                return layer.backpropGradient(outputGradient, workspaces).getSecond();
+            });
+            layer.clear();
+            // libnd4j's oneDNN conv2d_bp has no dilated primitive (it fails), its own loops do
+            Nd4jCpu.Environment.getInstance().setUseONEDNN(dilation == 1);
+            long start = System.nanoTime();
+            Nd4j.exec(libnd4jBackward);
+            double libnd4j = (System.nanoTime() - start) / 1e6;
+            Nd4jCpu.Environment.getInstance().setUseONEDNN(true);
             if (round >= 0) {
                 ms[0][round] = inference;
                 ms[1][round] = training;
                 ms[2][round] = backward;
+                ms[3][round] = libnd4j;
+                ms[4][round] = step;
             }
         }
         double gflop = 2.0 * in * out * kernel * kernel * outSide * outSide / 1e9;
         double inference = KernelTimings.median(ms[0]);
         double training = KernelTimings.median(ms[1]);
         double backward = KernelTimings.median(ms[2]);
-        System.out.printf("%-12s %-28s %6.2f | %8.1f ms %4.0f/s | %8.1f ms %4.0f/s | %8.1f ms %4.0f/s | %.2f%n", name,
+        double libnd4j = KernelTimings.median(ms[3]);
+        double step = KernelTimings.median(ms[4]);
+        System.out.printf("%-12s %-28s %6.2f | %8.1f ms %4.0f/s | %8.1f ms %4.0f/s | %8.1f ms %4.0f/s"
+                + " | %8.1f ms %4.0f/s | %8.1f ms %4.0f/s%n", name,
                 String.format("%d->%d %dx%d d%d %d->%d", in, out, kernel, kernel, dilation, side, outSide), gflop,
                 inference, gflop * 1e3 / inference, training, gflop * 1e3 / training,
-                backward, 2 * gflop * 1e3 / backward, backward / inference);
+                backward, 2 * gflop * 1e3 / backward, step, 3 * gflop * 1e3 / step, libnd4j,
+                2 * gflop * 1e3 / libnd4j);
     }
 
     private static void timePooling(String name, int channels, int side, int rounds) {

@@ -202,7 +202,10 @@ class GemmConvolutionTest {
         return graph;
     }
 
-    /** Strides and training are left to DL4J's implementation, which then gives DL4J's result exactly. */
+    /**
+     * Strides and training with dropout are left to DL4J's implementation, which then gives DL4J's result exactly;
+     * training without runs the inference kernels (its forward values are the same).
+     */
     @org.junit.jupiter.api.Test
     void dl4jRunsWhatNoOtherKernelCan() {
         ComputationGraph reference = graph(new ConvolutionLayer.Builder(), 3, 4, 3, 3, 1, 0, 2);
@@ -214,12 +217,17 @@ class GemmConvolutionTest {
         assertThat(fast.outputSingle(input)).isEqualTo(reference.outputSingle(input));
         assertThat(layer.lastAlgorithm()).isEqualTo("dl4j");
 
-        ComputationGraph plain = graph(new GemmConvolutionLayer.Builder(), 3, 4, 3, 3, 1, 0);
-        GemmConvolution trained = (GemmConvolution) plain.getLayer("conv");
-        plain.feedForward(new INDArray[] {input}, true);
+        ComputationGraph dropout = graph(new GemmConvolutionLayer.Builder().dropOut(0.5), 3, 4, 3, 3, 1, 0);
+        GemmConvolution trained = (GemmConvolution) dropout.getLayer("conv");
+        dropout.feedForward(new INDArray[] {input}, true);
         assertThat(trained.lastAlgorithm()).isEqualTo("dl4j");
-        plain.outputSingle(input);
+        dropout.outputSingle(input);
         assertThat(trained.lastAlgorithm()).isNotEqualTo("dl4j");
+
+        ComputationGraph plain = graph(new GemmConvolutionLayer.Builder(), 3, 4, 3, 3, 1, 0);
+        GemmConvolution trainedPlain = (GemmConvolution) plain.getLayer("conv");
+        plain.feedForward(new INDArray[] {input}, true);
+        assertThat(trainedPlain.lastAlgorithm()).isNotEqualTo("dl4j");
     }
 
     @org.junit.jupiter.api.Test

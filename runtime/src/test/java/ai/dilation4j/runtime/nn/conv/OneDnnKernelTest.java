@@ -101,6 +101,22 @@ class OneDnnKernelTest {
         assertThat(((GemmConvolution) fast.getLayer("conv")).lastAlgorithm()).startsWith(expected);
     }
 
+    /**
+     * No layer whose converted weights would exceed {@link OneDnnCostModel#MAX_COPIED_WEIGHT_BYTES} takes oneDNN,
+     * in fp32 or bf16, at any output size: fc6's bf16 copy (205 MB, kept per graph) at the smallest input raised
+     * bench's peak RSS by 600 MB. fc7's (34 MB in bf16) is fine.
+     */
+    @Test
+    void noOneDnnCopyOfHugeWeights() {
+        ConvolutionGeometry fc6 = new ConvolutionGeometry(1, 512, 25, 25, new int[] {7, 7}, new int[] {4, 4}, 4096,
+                1, 1);
+        ConvolutionGeometry fc7 = new ConvolutionGeometry(1, 4096, 1, 1, new int[] {1, 1}, new int[] {1, 1}, 4096,
+                1, 1);
+        assertThat(OneDnnCostModel.MEASURED.cost(fc6)).isInfinite();
+        assertThat(OneDnnCostModel.MEASURED.bf16Cost(fc6)).isInfinite();
+        assertThat(OneDnnCostModel.MEASURED.bf16Cost(fc7)).isFinite();
+    }
+
     /** The weights are converted once; DL4J's ways of replacing them drop the conversion. */
     @Test
     void newWeightsAreUsed() {
@@ -156,6 +172,8 @@ class OneDnnKernelTest {
     @CsvSource({
             "128, 40, 7, 4, winograd bf16 F(2x2,7x7)",
             "160, 24, 5, 1, winograd bf16 F(2x2,5x5)",
+            // more weights than tiles: the weights' block no longer fits the transformed tiles' memory
+            "128, 512, 7, 4, winograd bf16 F(2x2,7x7)",
     })
     void bf16WinogradForLargeKernels(int in, int out, int kernel, int dilation, String algorithm) {
         assumeTrue(OneDnn.nativeBf16(), "this CPU has no AVX512_BF16");
@@ -270,6 +288,42 @@ class OneDnnKernelTest {
             graph.outputSingle(Nd4j.rand(DataType.FLOAT, 1, 16, 10, 10));
             System.out.println("running: " + Precision.BF16.onThisCpu());
             System.out.println("kernel: " + layer.lastAlgorithm());
+        }
+    }
+
+    /**
+     * oneDNN's own log ({@code DNNL_VERBOSE=1}, read when it starts: a fresh JVM) shows that bf16 runs its
+     * AVX512_BF16 kernels: the direct convolution and, for a 7x7 kernel, Winograd's products as a bf16 matmul.
+     */
+    @Test
+    void oneDnnsLogShowsItsBf16KernelsRunning() throws Exception {
+        assumeTrue(OneDnn.nativeBf16(), "this CPU has no AVX512_BF16");
+        ProcessBuilder child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Bf16Layers.class.getName())
+                .redirectErrorStream(true);
+        child.environment().put("DNNL_VERBOSE", "1");
+        Process process = child.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
+
+        assertThat(process.exitValue()).as(output).isZero();
+        assertThat(output).contains("onednn_verbose,exec,cpu,convolution,jit_bf16:avx512_core_bf16,")
+                .contains("onednn_verbose,exec,cpu,matmul,brg:avx512_core_bf16,");
+    }
+
+    /** The child JVM of {@link #oneDnnsLogShowsItsBf16KernelsRunning}: a 3x3 and a 7x7 layer in bf16. */
+    static final class Bf16Layers {
+        public static void main(String[] args) {
+            for (int kernel : new int[] {3, 7}) {
+                ComputationGraph graph = pair(128, 32, kernel, 1, 0, Activation.RELU).fast();
+                GemmConvolution layer = (GemmConvolution) graph.getLayer("conv");
+                if (kernel == 7) {
+                    layer.winogradWhereverItApplies(); // however small the output
+                }
+                Precision.BF16.applyTo(graph);
+                graph.outputSingle(Nd4j.rand(DataType.FLOAT, 1, 128, 24, 24));
+                System.out.println("kernel " + kernel + ": " + layer.lastAlgorithm());
+            }
         }
     }
 
