@@ -156,7 +156,7 @@ class TrainerTest {
     @Test
     void withNothingFrozenTheFrontEndTrainsToo() throws Exception {
         Path output = dir.resolve("joint.zip");
-        TrainingOptions options = options(output).freeze(Freeze.NONE).learningRate(0.01).iterations(24).build();
+        TrainingOptions options = options(output).freeze(Freeze.NONE).learningRate(0.002).iterations(24).build();
         List<Double> losses;
         try (Trainer trainer = Trainer.open(options)) {
             losses = trainer.train(new TrainingListener() { }).losses();
