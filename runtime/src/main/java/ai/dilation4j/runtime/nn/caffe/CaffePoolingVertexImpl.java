@@ -14,6 +14,7 @@ import org.nd4j.linalg.api.ops.impl.transforms.Pad;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import ai.dilation4j.runtime.io.RowMajor;
 import ai.dilation4j.runtime.nn.onednn.OneDnnMaxPooling;
 
 /**
@@ -106,9 +107,12 @@ final class CaffePoolingVertexImpl extends CaffeVertex {
         return new INDArray[] {workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, inputWindow, 'c')};
     }
 
-    /** The array itself if it is a whole row-major array, else such a copy in working memory. */
+    /**
+     * The array itself if its elements lie in row-major order (by its strides: an epsilon from libnd4j's
+     * {@code conv2d_bp} can say {@code 'c'} with other strides), else such a copy in working memory.
+     */
     private static INDArray rowMajor(INDArray array, LayerWorkspaceMgr workspaceMgr) {
-        return array.ordering() == 'c' && !array.isView() ? array
+        return RowMajor.isRowMajor(array) ? array
                 : workspaceMgr.dup(ArrayType.BP_WORKING_MEM, array, 'c');
     }
 

@@ -9,6 +9,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import ai.dilation4j.runtime.io.RowMajor;
+
 /** Direct access to the native memory of a row-major float array without gaps (a whole array or such a view). */
 final class ContiguousMemory {
 
@@ -31,27 +33,9 @@ final class ContiguousMemory {
         return Nd4j.create(buffer, shape, Nd4j.getStrides(shape, 'c'), 0, 'c');
     }
 
-    /**
-     * Whether the elements lie in row-major order without gaps. The stride of a dimension of size 1 does not matter:
-     * nd4j's {@code Shape.hasDefaultStridesForShape} rejects e.g. {@code [1, 4096, 1, 1]} with strides
-     * {@code [4096, 1, 1, 1]} (a 1x1 feature map), which is contiguous.
-     */
-    static boolean isRowMajor(INDArray array) {
-        long[] shape = array.shape();
-        long[] strides = array.stride();
-        long expected = 1;
-        for (int dim = shape.length - 1; dim >= 0; dim--) {
-            if (shape[dim] != 1 && strides[dim] != expected) {
-                return false;
-            }
-            expected *= shape[dim];
-        }
-        return true;
-    }
-
     /** The native memory of a contiguous row-major float array (or such a view), as long as the array. */
     static FloatPointer pointer(INDArray array) {
-        if (array.dataType() != DataType.FLOAT || !isRowMajor(array)) {
+        if (array.dataType() != DataType.FLOAT || !RowMajor.isRowMajor(array)) {
             throw new IllegalArgumentException("expected a contiguous row-major float array");
         }
         // A view's data() is a buffer view whose address already includes the view's offset.

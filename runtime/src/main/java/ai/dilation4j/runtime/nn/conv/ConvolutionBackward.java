@@ -18,6 +18,8 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.factory.Nd4j;
 
+import ai.dilation4j.runtime.io.RowMajor;
+
 /**
  * The backward pass of a {@link GemmConvolutionLayer} through libnd4j's {@code conv2d_bp} op, which runs oneDNN's
  * backward primitives for undilated layers and libnd4j's own im2col/col2im loops for dilated ones (an undilated
@@ -116,6 +118,10 @@ final class ConvolutionBackward {
                     gradientViews.get(ConvolutionParamInitializer.BIAS_KEY));
         }
         gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGradient, 'c');
-        return new Pair<>(gradient, inputGradient);
+        // oneDNN's conv2d_bp may lay the input gradient out as [C][N][H][W] and say so only in its strides; DL4J's
+        // vertices and our own native-memory readers take row-major arrays
+        INDArray rowMajorInputGradient = RowMajor.isRowMajor(inputGradient) ? inputGradient
+                : workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, inputGradient, 'c');
+        return new Pair<>(gradient, rowMajorInputGradient);
     }
 }

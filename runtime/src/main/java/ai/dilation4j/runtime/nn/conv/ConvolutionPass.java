@@ -18,6 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import ai.dilation4j.runtime.io.ArraySizes;
+import ai.dilation4j.runtime.io.RowMajor;
 
 /**
  * One forward pass of a {@link GemmConvolution}: what the kernels look at to offer to run it, and the steps the
@@ -184,6 +185,6 @@ final class ConvolutionPass {
     }
 
     static INDArray contiguous(INDArray array) {
-        return !array.isView() && ContiguousMemory.isRowMajor(array) ? array : array.dup('c');
+        return !array.isView() && RowMajor.isRowMajor(array) ? array : array.dup('c');
     }
 }

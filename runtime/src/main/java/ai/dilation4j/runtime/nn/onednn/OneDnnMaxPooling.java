@@ -19,6 +19,8 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import ai.dilation4j.runtime.io.RowMajor;
+
 /**
  * Max pooling of an NCHW float array by oneDNN's JIT pooling, with explicit padding on each side (cells in the padding
  * never win, as in Caffe). Its JIT kernels take channels in blocks of 16, so the input is reordered to that layout and
@@ -68,8 +70,7 @@ public final class OneDnnMaxPooling {
      */
     public INDArray forward(INDArray input, long outH, long outW, int[] padBefore, int[] padAfter,
                             LayerWorkspaceMgr workspaceMgr) {
-        INDArray source = input.isView() || input.ordering() != 'c'
-                ? workspaceMgr.dup(ArrayType.FF_WORKING_MEM, input, 'c') : input;
+        INDArray source = RowMajor.isRowMajor(input) ? input : workspaceMgr.dup(ArrayType.FF_WORKING_MEM, input, 'c');
         long[] inShape = source.shape();
         long[] outShape = {inShape[0], inShape[1], outH, outW};
         Plan plan = plans.computeIfAbsent(new Key(inShape, outShape, padBefore.clone(), padAfter.clone()),
