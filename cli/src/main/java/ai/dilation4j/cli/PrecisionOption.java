@@ -13,7 +13,7 @@ final class PrecisionOption {
             description = "Arithmetic of the convolutions on the CPU: fp32, or bf16 (bfloat16 inputs and weights, "
                     + "float32 sums and outputs, through oneDNN on a CPU with AVX512_BF16: its direct convolution, and "
                     + "Winograd's algorithm with bf16 products for 7x7 kernels; DilatedNet-8 about 1.5x faster; "
-                    + "probabilities within ~0.1 of fp32's, labels the same on ~98% of pixels with random weights; a "
+                    + "probabilities within ~0.1 of fp32's, labels the same on ~98%% of pixels with random weights; a "
                     + "bf16 copy of those layers' weights beside the fp32 ones). Without AVX512_BF16, bf16 says so and "
                     + "runs fp32. Default: ${DEFAULT-VALUE}.")
     Precision precision = Precision.FP32;
