@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
                 "Files are named after the blob with '/' and '-' replaced by '_' (conv5/relu -> conv5_relu.npy), "
                         + "the rule of Caffe fixture dumps. Where that would give two blobs of the model one name "
                         + "(x/y and x-y), or a name holds other characters, those blobs' names keep letters, "
-                        + "digits, '_', '.' and '-' and percent-encode the rest (x/y -> x%2Fy.npy, x-y -> x-y.npy), "
+                        + "digits, '_', '.' and '-' and percent-encode the rest (x/y -> x%%2Fy.npy, x-y -> x-y.npy), "
                         + "so no blob's file is ever overwritten by another's. Each file written is listed."})
 final class ForwardCommand implements Callable<Integer> {
 

@@ -2,6 +2,10 @@ package ai.dilation4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
 import org.junit.jupiter.api.Test;
 
 import picocli.CommandLine;
@@ -21,7 +25,18 @@ class HelpTest {
             }
             command.getCommandSpec().positionalParameters().forEach(parameter -> assertThat(
                     String.join(" ", parameter.description())).as(name + " " + parameter.paramLabel()).isNotBlank());
-            CliRun help = CliRun.of(name, "--help");
+            // picocli formats descriptions: a bare % (e.g. "98% of pixels") makes it warn on System.err and print the
+            // text unformatted
+            PrintStream systemErr = System.err;
+            ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+            CliRun help;
+            try {
+                System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+                help = CliRun.of(name, "--help");
+            } finally {
+                System.setErr(systemErr);
+            }
+            assertThat(warnings.toString(StandardCharsets.UTF_8)).as(name + " --help").doesNotContain("picocli WARN");
             assertThat(help.exitCode()).isZero();
             for (OptionSpec option : command.getCommandSpec().options()) {
                 assertThat(help.out()).as(name + " --help").contains(option.longestName());
