@@ -109,10 +109,16 @@ public final class KerasHdf5Writer implements AutoCloseable {
             long[] chunk = new long[shape.length];
             java.util.Arrays.fill(chunk, 1);
             chunked.setChunk(shape.length, chunk);
-            DataSet dataset = owner.createDataSet(path.substring(slash + 1), type, space, chunked,
-                    new DSetAccPropList(), new LinkCreatPropList());
+            // every HDF5 object freed here, under the lock: one left to the garbage collector is closed on JavaCPP's
+            // deallocator thread, racing with HDF5 calls on this one (HDF5 is not thread-safe; a SIGSEGV in
+            // libhdf5 while a later test wrote a dataset)
+            DSetAccPropList access = new DSetAccPropList();
+            LinkCreatPropList link = new LinkCreatPropList();
+            DataSet dataset = owner.createDataSet(path.substring(slash + 1), type, space, chunked, access, link);
             release(dataset, space, type, owner);
             chunked.deallocate();
+            access.deallocate();
+            link.deallocate();
         }
         return this;
     }
