@@ -1,5 +1,7 @@
 package ai.dilation4j.runtime.io;
 
+import org.bytedeco.javacpp.FloatPointer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -29,5 +31,14 @@ public final class RowMajor {
             expected *= shape[dim];
         }
         return true;
+    }
+
+    /** The native memory of a row-major float array (or such a view), as long as the array; refuses any other. */
+    public static FloatPointer floats(INDArray array) {
+        if (array.dataType() != DataType.FLOAT || !isRowMajor(array)) {
+            throw new IllegalArgumentException("expected a contiguous row-major float array");
+        }
+        // A view's data() is a buffer view whose address already includes the view's offset.
+        return new FloatPointer(array.data().addressPointer()).capacity(array.length());
     }
 }

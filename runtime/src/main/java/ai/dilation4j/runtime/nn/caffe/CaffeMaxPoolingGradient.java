@@ -2,9 +2,10 @@ package ai.dilation4j.runtime.nn.caffe;
 
 import java.nio.FloatBuffer;
 
-import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+
+import ai.dilation4j.runtime.io.RowMajor;
 
 /**
  * Caffe's MAX pooling backward pass (pooling_layer.cpp) on row-major NCHW float arrays: each output gradient goes to
@@ -118,6 +119,6 @@ final class CaffeMaxPoolingGradient {
     }
 
     private static FloatBuffer floats(INDArray array) {
-        return new FloatPointer(array.data().addressPointer()).capacity(array.length()).asBuffer();
+        return RowMajor.floats(array).asBuffer();
     }
 }

@@ -35,10 +35,6 @@ final class ContiguousMemory {
 
     /** The native memory of a contiguous row-major float array (or such a view), as long as the array. */
     static FloatPointer pointer(INDArray array) {
-        if (array.dataType() != DataType.FLOAT || !RowMajor.isRowMajor(array)) {
-            throw new IllegalArgumentException("expected a contiguous row-major float array");
-        }
-        // A view's data() is a buffer view whose address already includes the view's offset.
-        return new FloatPointer(array.data().addressPointer()).capacity(array.length());
+        return RowMajor.floats(array);
     }
 }

@@ -100,9 +100,9 @@ final class OneDnnKernel implements ConvolutionKernel {
         INDArray bias = pass.bias();
         INDArray biasValues = bias == null ? null : ConvolutionPass.contiguous(bias);
         // Working memory for the primitive's own layouts: DL4J's workspace reuses it from one pass to the next.
-        INDArray srcBuffer = plan.srcReorder == null ? null : workingMemory(workspaceMgr, plan.srcDesc.get_size());
-        INDArray dstBuffer = plan.dstReorder == null ? null : workingMemory(workspaceMgr, plan.dstDesc.get_size());
-        INDArray scratchpad = workingMemory(workspaceMgr, plan.scratchpadBytes);
+        INDArray srcBuffer = plan.srcReorder == null ? null : OneDnn.workingMemory(workspaceMgr, plan.srcDesc.get_size());
+        INDArray dstBuffer = plan.dstReorder == null ? null : OneDnn.workingMemory(workspaceMgr, plan.dstDesc.get_size());
+        INDArray scratchpad = OneDnn.workingMemory(workspaceMgr, plan.scratchpadBytes);
         stream s = stream(); // kept: made before the scope that frees what this call wraps
         OneDnn.useNd4jThreadCount();
         try (PointerScope scope = new PointerScope()) {
@@ -143,11 +143,6 @@ final class OneDnnKernel implements ConvolutionKernel {
 
     private static memory scratch(memory.desc desc, INDArray buffer) {
         return new memory(desc, OneDnn.engine(), ContiguousMemory.pointer(buffer));
-    }
-
-    private static INDArray workingMemory(LayerWorkspaceMgr workspaceMgr, long bytes) {
-        long floats = Math.max(1, (bytes + Float.BYTES - 1) / Float.BYTES); // an empty array has no address
-        return workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT, new long[] {floats}, 'c');
     }
 
     private stream stream() {

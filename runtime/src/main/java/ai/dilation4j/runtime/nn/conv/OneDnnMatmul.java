@@ -13,9 +13,7 @@ import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
-import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import ai.dilation4j.runtime.nn.onednn.OneDnn;
@@ -71,11 +69,6 @@ final class OneDnnMatmul {
     /** How many floats hold a bf16 copy of {@code values} values. */
     static long bf16CopyFloats(long values) {
         return (values + 1) / 2;
-    }
-
-    private static INDArray workingMemory(LayerWorkspaceMgr workspaceMgr, long bytes) {
-        return workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT,
-                new long[] {Math.max(1, (bytes + Float.BYTES - 1) / Float.BYTES)}, 'c');
     }
 
     /** Products that share working memory; not for concurrent use, as a layer's forward pass is not. */
@@ -177,7 +170,7 @@ final class OneDnnMatmul {
         /** One buffer for every step's scratchpad: they run one after another on one stream. */
         private INDArray scratchpad(long bytes) {
             if (scratchpad == null || scratchpad.length() * Float.BYTES < bytes) {
-                scratchpad = workingMemory(workspaceMgr, bytes);
+                scratchpad = OneDnn.workingMemory(workspaceMgr, bytes);
             }
             return scratchpad;
         }

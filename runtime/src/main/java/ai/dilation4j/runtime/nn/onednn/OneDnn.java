@@ -1,8 +1,12 @@
 package ai.dilation4j.runtime.nn.onednn;
 
 import org.bytedeco.dnnl.engine;
-import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.dnnl.primitive_attr;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
@@ -123,5 +127,14 @@ public final class OneDnn {
         primitive_attr attributes = new primitive_attr();
         attributes.set_scratchpad_mode(dnnl.scratchpad_mode.user);
         return attributes;
+    }
+
+    /**
+     * Working memory of at least {@code bytes} for a primitive's own layouts, copies or scratchpad, as a float array
+     * (never empty: an empty array has no address); DL4J's workspace reuses it from one pass to the next.
+     */
+    public static INDArray workingMemory(LayerWorkspaceMgr workspaceMgr, long bytes) {
+        long floats = Math.max(1, (bytes + Float.BYTES - 1) / Float.BYTES);
+        return workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT, new long[] {floats}, 'c');
     }
 }

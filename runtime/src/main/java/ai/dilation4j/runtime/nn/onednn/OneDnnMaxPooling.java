@@ -12,7 +12,6 @@ import org.bytedeco.dnnl.pooling_forward;
 import org.bytedeco.dnnl.primitive;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
-import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -79,18 +78,18 @@ public final class OneDnnMaxPooling {
             return null;
         }
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, outShape, 'c');
-        INDArray blockedIn = workingMemory(workspaceMgr, plan.blockedSrc.get_size());
-        INDArray blockedOut = workingMemory(workspaceMgr, plan.blockedDst.get_size());
-        INDArray scratchpad = workingMemory(workspaceMgr, plan.scratchpadBytes);
+        INDArray blockedIn = OneDnn.workingMemory(workspaceMgr, plan.blockedSrc.get_size());
+        INDArray blockedOut = OneDnn.workingMemory(workspaceMgr, plan.blockedDst.get_size());
+        INDArray scratchpad = OneDnn.workingMemory(workspaceMgr, plan.scratchpadBytes);
         stream s = stream(); // made before the scope, which frees what is made inside it
         OneDnn.useNd4jThreadCount();
         try (PointerScope scope = new PointerScope()) {
-            memory userSrc = new memory(plan.userSrc, OneDnn.engine(), pointer(source));
-            memory userDst = new memory(plan.userDst, OneDnn.engine(), pointer(out));
-            memory src = new memory(plan.blockedSrc, OneDnn.engine(), pointer(blockedIn));
-            memory dst = new memory(plan.blockedDst, OneDnn.engine(), pointer(blockedOut));
+            memory userSrc = new memory(plan.userSrc, OneDnn.engine(), RowMajor.floats(source));
+            memory userDst = new memory(plan.userDst, OneDnn.engine(), RowMajor.floats(out));
+            memory src = new memory(plan.blockedSrc, OneDnn.engine(), RowMajor.floats(blockedIn));
+            memory dst = new memory(plan.blockedDst, OneDnn.engine(), RowMajor.floats(blockedOut));
             memory scratch = new memory(new memory.desc(new long[] {Math.max(1, plan.scratchpadBytes)},
-                    memory.data_type.u8, memory.format_tag.a), OneDnn.engine(), pointer(scratchpad));
+                    memory.data_type.u8, memory.format_tag.a), OneDnn.engine(), RowMajor.floats(scratchpad));
             run(plan.toBlocked, s, scratch, dnnl.DNNL_ARG_FROM, userSrc, dnnl.DNNL_ARG_TO, src);
             run(plan.pooling, s, scratch, dnnl.DNNL_ARG_SRC, src, dnnl.DNNL_ARG_DST, dst);
             run(plan.fromBlocked, s, scratch, dnnl.DNNL_ARG_FROM, dst, dnnl.DNNL_ARG_TO, userDst);
@@ -105,15 +104,6 @@ public final class OneDnnMaxPooling {
         args.put(outArg, out);
         args.put(dnnl.DNNL_ARG_SCRATCHPAD, scratch);
         step.execute(s, args);
-    }
-
-    private static INDArray workingMemory(LayerWorkspaceMgr workspaceMgr, long bytes) {
-        long floats = Math.max(1, (bytes + Float.BYTES - 1) / Float.BYTES); // an empty array has no address
-        return workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT, new long[] {floats}, 'c');
-    }
-
-    private static FloatPointer pointer(INDArray array) {
-        return new FloatPointer(array.data().addressPointer()).capacity(array.length());
     }
 
     private stream stream() {
