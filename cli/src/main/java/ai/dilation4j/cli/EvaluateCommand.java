@@ -17,8 +17,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.runtime.DilationException;
 import ai.dilation4j.runtime.InvalidInputException;
-import ai.dilation4j.runtime.evaluate.CityscapesLabels;
 import ai.dilation4j.runtime.evaluate.ConfusionMatrix;
+import ai.dilation4j.runtime.evaluate.EvaluationReport;
 import ai.dilation4j.runtime.evaluate.LabelFormat;
 import ai.dilation4j.runtime.evaluate.LabelImage;
 import ai.dilation4j.runtime.evaluate.LabelReader;
@@ -129,9 +129,10 @@ final class EvaluateCommand implements Callable<Integer> {
                 progress.items("Evaluating", i + 1, entries.size(), "images",
                         (i + 1) / ((System.nanoTime() - started) / 1e9));
             }
-            printTable(out, dataset, matrix, entries.size() - skipped);
+            EvaluationReport report = new EvaluationReport(dataset, matrix, entries.size() - skipped);
+            report.printTable(out);
             if (jsonTarget != null) {
-                writeJson(dataset, matrix, entries.size() - skipped);
+                writeJson(report);
             }
         }
         return skipped == 0 ? 0 : SegmentCommand.SOME_FAILED;
@@ -177,22 +178,18 @@ final class EvaluateCommand implements Callable<Integer> {
 
     /** The label value not scored: --ignore, or for Cityscapes the value every unscored label ID was mapped to. */
     private int ignoredValue(LabelFormat format) {
-        if (format != LabelFormat.CITYSCAPES) {
-            return ignore;
+        try {
+            return format.ignoredValue(spec.commandLine().getParseResult().hasMatchedOption("--ignore") ? ignore : null);
+        } catch (InvalidInputException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        if (spec.commandLine().getParseResult().hasMatchedOption("--ignore") && ignore != CityscapesLabels.IGNORED) {
-            throw new ParameterException(spec.commandLine(), "--ignore " + ignore + " does not apply to Cityscapes "
-                    + "labels: the IDs outside the 19 train classes are always ignored; leave --ignore out.");
-        }
-        return CityscapesLabels.IGNORED;
     }
 
     private void checkClasses(LabelFormat format, DatasetSpec dataset) {
-        if (format == LabelFormat.CITYSCAPES && dataset.numClasses() != CityscapesLabels.TRAIN_CLASSES) {
-            throw new ParameterException(spec.commandLine(), "Cityscapes labels (" + labelsDir + ") score the "
-                    + CityscapesLabels.TRAIN_CLASSES + " Cityscapes train classes, but the model's dataset '"
-                    + dataset.name() + "' has " + dataset.numClasses() + " classes: use a Cityscapes model, or "
-                    + "--label-format index for labels that hold class indices.");
+        try {
+            format.requireClasses(dataset, labelsDir.toString());
+        } catch (InvalidInputException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 
@@ -203,66 +200,19 @@ final class EvaluateCommand implements Callable<Integer> {
                 + entry.expectedLabel() + " in " + labelsDir));
         LabelImage truth = reader.read(label);
         try (ImageSegmenter.Prepared prepared = segmenter.prepare(entry.image())) {
-            int width = prepared.image().width();
-            int height = prepared.image().height();
-            if (truth.width() != width || truth.height() != height) {
-                throw new InvalidInputException("Label image " + label + " is " + truth.width() + "x"
-                        + truth.height() + " but image " + entry.image() + " is " + width + "x" + height
-                        + " (width x height); a label image must have its image's size.");
-            }
+            truth.requireSize(label.toString(), entry.image().toString(), prepared.image().width(), prepared.image().height());
             SegmentationResult result = segmenter.finish(segmenter.infer(prepared));
             matrix.add(truth, result.labels(), ignored);
         }
     }
 
-    private static void printTable(PrintWriter out, DatasetSpec dataset, ConfusionMatrix matrix, int images) {
-        out.printf("%-16s %8s %9s %14s%n", "CLASS", "IoU", "ACCURACY", "PIXELS");
-        for (int c = 0; c < dataset.numClasses(); c++) {
-            out.printf(Locale.ROOT, "%-16s %8s %9s %,14d%n", dataset.classNames().get(c), percent(matrix.iou(c)),
-                    percent(matrix.accuracy(c)), matrix.truthCount(c));
-        }
-        out.printf(Locale.ROOT, "%nImages %d, labelled pixels %,d%n", images, matrix.total());
-        out.printf(Locale.ROOT, "Mean IoU            %s%n", percent(matrix.meanIou()));
-        out.printf(Locale.ROOT, "Pixel accuracy      %s%n", percent(matrix.pixelAccuracy()));
-        out.printf(Locale.ROOT, "Mean class accuracy %s%n", percent(matrix.meanClassAccuracy()));
-        out.flush();
-    }
-
-    private void writeJson(DatasetSpec dataset, ConfusionMatrix matrix, int images) throws IOException {
-        Map<String, Object> document = new LinkedHashMap<>();
-        document.put("images", images);
-        document.put("pixels", matrix.total());
-        document.put("mean_iou", finite(matrix.meanIou()));
-        document.put("pixel_accuracy", finite(matrix.pixelAccuracy()));
-        document.put("mean_class_accuracy", finite(matrix.meanClassAccuracy()));
-        List<Map<String, Object>> classes = new ArrayList<>();
-        long[][] counts = new long[dataset.numClasses()][dataset.numClasses()];
-        for (int c = 0; c < dataset.numClasses(); c++) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("class", dataset.classNames().get(c));
-            entry.put("iou", finite(matrix.iou(c)));
-            entry.put("accuracy", finite(matrix.accuracy(c)));
-            entry.put("pixels", matrix.truthCount(c));
-            classes.add(entry);
-            for (int p = 0; p < dataset.numClasses(); p++) {
-                counts[c][p] = matrix.count(c, p);
-            }
-        }
-        document.put("classes", classes);
-        document.put("confusion", counts);
+    private void writeJson(EvaluationReport report) throws IOException {
+        Map<String, Object> document = report.document();
         String text = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(document);
         if (jsonTarget.equals("-")) {
             spec.commandLine().getOut().println(text);
         } else {
             Files.writeString(Path.of(jsonTarget), text + System.lineSeparator());
         }
-    }
-
-    private static Double finite(double value) {
-        return Double.isNaN(value) ? null : value;
-    }
-
-    private static String percent(double value) {
-        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.2f%%", 100 * value);
     }
 }

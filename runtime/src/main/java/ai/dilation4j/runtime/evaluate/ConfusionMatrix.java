@@ -4,7 +4,9 @@ package ai.dilation4j.runtime.evaluate;
  * Counts of (true class, predicted class) over every labelled pixel of a data set, and the usual segmentation
  * scores derived from them. Pixels whose true label is the ignore value are not counted.
  */
-public final class ConfusionMatrix {
+public final class ConfusionMatrix implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private final int classes;
     /** {@code counts[truth][predicted]}. */
@@ -49,6 +51,24 @@ public final class ConfusionMatrix {
     /** {@link #add(int[], int[], int)} for a decoded label image, without copying its values. */
     public void add(LabelImage truth, int[] predicted, int ignore) {
         add(truth.valuesView(), predicted, ignore);
+    }
+
+    /**
+     * Adds the counts of another matrix over the same classes: the matrix of a data set is the sum of the matrices of
+     * its parts (a distributed evaluation sums the matrices of its partitions).
+     *
+     * @throws IllegalArgumentException if the class counts differ
+     */
+    public void add(ConfusionMatrix other) {
+        if (other.classes != classes) {
+            throw new IllegalArgumentException("cannot add a confusion matrix of " + other.classes + " classes to one of "
+                    + classes);
+        }
+        for (int t = 0; t < classes; t++) {
+            for (int p = 0; p < classes; p++) {
+                counts[t][p] += other.counts[t][p];
+            }
+        }
     }
 
     public int classes() {

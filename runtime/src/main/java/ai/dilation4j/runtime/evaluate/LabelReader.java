@@ -3,6 +3,7 @@ package ai.dilation4j.runtime.evaluate;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -50,6 +51,30 @@ public final class LabelReader {
     public LabelImage read(Path file) throws InvalidInputException {
         checkFileSize(file);
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            return decode(file.toString(), in);
+        } catch (IOException e) {
+            throw new InvalidInputException("Cannot read label image " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@link #read(Path)} for the bytes of a label image read elsewhere (a batch job reads them through its own file
+     * system); {@code name} stands for the file in messages.
+     */
+    public LabelImage read(String name, byte[] encoded) throws InvalidInputException {
+        if (encoded.length > limits.maxEncodedBytes()) {
+            throw new ImageTooLargeException("Label image " + name + " has " + encoded.length + " bytes, more than the "
+                    + "limit of " + limits.maxEncodedBytes() + ".");
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
+            return decode(name, in);
+        } catch (IOException e) {
+            throw new InvalidInputException("Cannot read label image " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private LabelImage decode(String file, ImageInputStream in) throws InvalidInputException {
+        try {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
                 throw new InvalidInputException("Label image " + file + " is not an image Java can read (PNG, BMP, "
@@ -60,7 +85,7 @@ public final class LabelReader {
                 reader.setInput(in, true, true);
                 int width = reader.getWidth(0);
                 int height = reader.getHeight(0);
-                limits.checkSize(file.toString(), width, height);
+                limits.checkSize(file, width, height);
                 ImageTypeSpecifier declared = reader.getRawImageType(0);
                 if (declared != null) {
                     checkType(file, declared.getColorModel(), declared.getSampleModel().getSampleSize(0));
@@ -99,7 +124,7 @@ public final class LabelReader {
         }
     }
 
-    private static void checkType(Path file, ColorModel colors, int bitsPerSample) throws InvalidInputException {
+    private static void checkType(String file, ColorModel colors, int bitsPerSample) throws InvalidInputException {
         if (colors instanceof IndexColorModel) {
             return;
         }

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.function.Function;
 import java.util.stream.Stream;
 
 import ai.dilation4j.runtime.InvalidInputException;
@@ -51,13 +50,37 @@ public final class LabelledImages {
             }
         }
         return switch (format) {
-            case INDEX -> pair(imagesDir, labelsDir, 1, FileNames::stem, FileNames::stem,
-                    stem -> stem + ".*", "");
-            case CITYSCAPES -> pair(imagesDir, labelsDir, Integer.MAX_VALUE,
-                    name -> CityscapesLabels.frameKey(name, CityscapesLabels.IMAGE_SUFFIX),
-                    name -> CityscapesLabels.frameKey(name, CityscapesLabels.LABEL_SUFFIX),
-                    frame -> frame + CityscapesLabels.LABEL_SUFFIX, " named <city>_<seq>_<frame>"
-                            + CityscapesLabels.IMAGE_SUFFIX + " (Cityscapes layout: leftImg8bit/<split>/<city>/)");
+            case INDEX -> pair(imagesDir, labelsDir, 1, format, "");
+            case CITYSCAPES -> pair(imagesDir, labelsDir, Integer.MAX_VALUE, format, " named <city>_<seq>_<frame>"
+                    + CityscapesLabels.IMAGE_SUFFIX + " (Cityscapes layout: leftImg8bit/<split>/<city>/)");
+        };
+    }
+
+    /**
+     * What an image pairs with its label by: for {@link LabelFormat#INDEX} the file stem, for
+     * {@link LabelFormat#CITYSCAPES} the frame ({@code <city>_<seq>_<frame>}); null for a file name that is not an
+     * image of the format's layout.
+     */
+    public static String imageKey(LabelFormat format, String fileName) {
+        return switch (format) {
+            case INDEX -> FileNames.stem(fileName);
+            case CITYSCAPES -> CityscapesLabels.frameKey(fileName, CityscapesLabels.IMAGE_SUFFIX);
+        };
+    }
+
+    /** {@link #imageKey} for label file names: null for a file name that is not a label of the format's layout. */
+    public static String labelKey(LabelFormat format, String fileName) {
+        return switch (format) {
+            case INDEX -> FileNames.stem(fileName);
+            case CITYSCAPES -> CityscapesLabels.frameKey(fileName, CityscapesLabels.LABEL_SUFFIX);
+        };
+    }
+
+    /** The label file name (or pattern) looked for by an image's key, for reports of missing labels. */
+    public static String expectedLabel(LabelFormat format, String key) {
+        return switch (format) {
+            case INDEX -> key + ".*";
+            case CITYSCAPES -> key + CityscapesLabels.LABEL_SUFFIX;
         };
     }
 
@@ -116,28 +139,23 @@ public final class LabelledImages {
     }
 
     /**
-     * @param depth         how deep to look into both directories (1: only their own files)
-     * @param imageKey      the pairing key of an image file name, null for files that are not images
-     * @param labelKey      the pairing key of a label file name, null for files that are not labels
-     * @param expectedLabel the label name looked for, from an image's key
-     * @param layout        what an empty image directory should have held, for the error message
+     * @param depth  how deep to look into both directories (1: only their own files)
+     * @param layout what an empty image directory should have held, for the error message
      */
-    private static List<Entry> pair(Path imagesDir, Path labelsDir, int depth, Function<String, String> imageKey,
-                                    Function<String, String> labelKey, Function<String, String> expectedLabel,
-                                    String layout)
+    private static List<Entry> pair(Path imagesDir, Path labelsDir, int depth, LabelFormat format, String layout)
             throws InvalidInputException, IOException {
         Map<String, Path> labels = new TreeMap<>();
         for (Path label : files(labelsDir, depth)) {
-            String key = labelKey.apply(label.getFileName().toString());
+            String key = labelKey(format, label.getFileName().toString());
             if (key != null) {
                 labels.putIfAbsent(key, label);
             }
         }
         List<Entry> entries = new ArrayList<>();
         for (Path image : files(imagesDir, depth)) {
-            String key = imageKey.apply(image.getFileName().toString());
+            String key = imageKey(format, image.getFileName().toString());
             if (key != null) {
-                entries.add(new Entry(image, Optional.ofNullable(labels.get(key)), expectedLabel.apply(key)));
+                entries.add(new Entry(image, Optional.ofNullable(labels.get(key)), expectedLabel(format, key)));
             }
         }
         if (entries.isEmpty()) {

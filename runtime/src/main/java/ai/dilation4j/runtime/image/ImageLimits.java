@@ -11,7 +11,8 @@ package ai.dilation4j.runtime.image;
  * @param maxTiles        largest number of network tiles (forward passes) for one image
  * @param maxAspectRatio  largest accepted ratio of the longer side to the shorter one
  */
-public record ImageLimits(long maxEncodedBytes, long maxPixels, long maxTiles, double maxAspectRatio) {
+public record ImageLimits(long maxEncodedBytes, long maxPixels, long maxTiles, double maxAspectRatio)
+        implements java.io.Serializable {
 
     /**
      * 64 MB, 20 megapixels, 128 tiles, 20:1. A 20-megapixel image needs up to ~85 DilatedNet-8 tiles and, with 21

@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -107,6 +108,11 @@ public final class Npy {
 
     /** Writes a float32 array as {@code <f4}, C order, NumPy format 1.0; the file appears only when complete. */
     public static void write(INDArray array, Path file) throws IOException {
+        AtomicFiles.write(file, out -> write(array, out));
+    }
+
+    /** Writes a float32 array as {@code <f4}, C order, NumPy format 1.0 to {@code out} (left open). */
+    public static void write(INDArray array, OutputStream out) throws IOException {
         INDArray data = array.dataType() == DataType.FLOAT ? array : array.castTo(DataType.FLOAT);
         long[] shape = data.shape();
         StringBuilder shapeText = new StringBuilder();
@@ -123,25 +129,23 @@ public final class Npy {
         int unpadded = MAGIC.length + 4 + header.length() + 1;
         header.append(" ".repeat((64 - unpadded % 64) % 64)).append('\n');
 
-        AtomicFiles.write(file, out -> {
-            out.write(MAGIC);
-            out.write(1);
-            out.write(0);
-            out.write(header.length() & 0xff);
-            out.write(header.length() >>> 8);
-            out.write(header.toString().getBytes(StandardCharsets.ISO_8859_1));
-            float[] values = data.dup('c').data().asFloat();
-            ByteBuffer buffer = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-            for (float value : values) {
-                if (!buffer.hasRemaining()) {
-                    out.write(buffer.array(), 0, buffer.position());
-                    buffer.clear();
-                }
-                // -0.0 becomes +0.0 so files compare byte for byte with NumPy/Caffe dumps of ReLU outputs
-                buffer.putFloat(value == 0.0f ? 0.0f : value);
+        out.write(MAGIC);
+        out.write(1);
+        out.write(0);
+        out.write(header.length() & 0xff);
+        out.write(header.length() >>> 8);
+        out.write(header.toString().getBytes(StandardCharsets.ISO_8859_1));
+        float[] values = data.dup('c').data().asFloat();
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        for (float value : values) {
+            if (!buffer.hasRemaining()) {
+                out.write(buffer.array(), 0, buffer.position());
+                buffer.clear();
             }
-            out.write(buffer.array(), 0, buffer.position());
-        });
+            // -0.0 becomes +0.0 so files compare byte for byte with NumPy/Caffe dumps of ReLU outputs
+            buffer.putFloat(value == 0.0f ? 0.0f : value);
+        }
+        out.write(buffer.array(), 0, buffer.position());
     }
 
     private static String group(Pattern pattern, String header, Path file) throws InvalidInputException {

@@ -200,14 +200,8 @@ public final class ModelFile {
     public static ComputationGraph readGraph(Path file, ModelMetadata metadata) throws ModelFileException {
         OpenMpWaitPolicy.preferPassive(); // before the first graph starts ND4J's OpenMP threads
         try (ZipFile zip = openZip(file)) {
-            ZipEntry configurationEntry = requireEntry(zip, ModelSerializer.CONFIGURATION_JSON, file);
             ZipEntry coefficients = requireEntry(zip, ModelSerializer.COEFFICIENTS_BIN, file);
-            String json;
-            try (InputStream in = new BoundedEntryStream(zip.getInputStream(configurationEntry),
-                    configurationEntry.getName(), MAX_CONFIGURATION_BYTES)) {
-                json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-            ComputationGraphConfiguration configuration = parseConfiguration(json, file);
+            ComputationGraphConfiguration configuration = readConfiguration(zip, file);
             ModelConfigurationCheck check = new ModelConfigurationCheck(file, configuration);
             long parameters = check.parameterCount();
             if (metadata != null) {
@@ -234,6 +228,29 @@ public final class ModelFile {
     }
 
     /**
+     * Checks what {@link #readGraph(Path, ModelMetadata)} checks before it allocates the weights (metadata,
+     * configuration, the graph against the metadata, the stored parameters' count and size) without reading the
+     * weights, with the same messages: for a process that only hands the file on, such as a Spark driver.
+     */
+    public static ModelMetadata verify(Path file) throws ModelFileException {
+        ModelMetadata metadata = readMetadata(file);
+        try (ZipFile zip = openZip(file)) {
+            ZipEntry coefficients = requireEntry(zip, ModelSerializer.COEFFICIENTS_BIN, file);
+            ModelConfigurationCheck check = new ModelConfigurationCheck(file, readConfiguration(zip, file));
+            check.requireFits(metadata);
+            try (DataInputStream data = new DataInputStream(new BufferedInputStream(zip.getInputStream(coefficients),
+                    MAX_HEADER_BYTES))) {
+                checkedParameterHeader(data, coefficients, check.parameterCount(), file);
+            }
+            return metadata;
+        } catch (BoundedEntryStream.TooLargeException e) {
+            throw tooLarge(file, e);
+        } catch (IOException | RuntimeException e) {
+            throw damaged(file, e);
+        }
+    }
+
+    /**
      * Reads coefficients.bin after checking its header against the parameter count the configuration implies and
      * its data size against what the file can hold, so no claim it makes is allocated unchecked.
      */
@@ -244,23 +261,7 @@ public final class ModelFile {
             BufferedInputStream buffered = new BufferedInputStream(in, 1 << 16);
             buffered.mark(MAX_HEADER_BYTES);
             DataInputStream data = new DataInputStream(buffered);
-            Nd4jBinary.Header header = Nd4jBinary.readHeader(data);
-            if (header.length() != expected) {
-                throw new ModelFileException("Model file " + file + ": coefficients.bin holds " + header.length()
-                        + " parameters but the configuration has " + expected + "; the file is damaged or its "
-                        + "entries come from different models. Convert the Caffe model again.");
-            }
-            long dataBytes = header.dataBytes();
-            long fileBytes = Files.size(file);
-            // Stored data cannot exceed the file; trained weights barely deflate (~7%), so deflated data many
-            // times the file's size is zeros or a decompression bomb, not a model.
-            long mostBytes = coefficients.getMethod() == ZipEntry.STORED ? fileBytes
-                    : fileBytes * MAX_PARAMETER_DEFLATE_RATIO;
-            if (dataBytes < 0 || dataBytes > mostBytes) {
-                throw new ModelFileException("Model file " + file + ": coefficients.bin declares " + header.length()
-                        + " " + header.dataType() + " parameters (" + dataBytes + " bytes) in a file of " + fileBytes
-                        + " bytes; the file is damaged. Convert the Caffe model again.");
-            }
+            Nd4jBinary.Header header = checkedParameterHeader(data, coefficients, expected, file);
             INDArray params;
             // The bulk reader writes host memory directly, which only the CPU backend reads without a sync.
             if (header.isFloat() && Nd4j.getEnvironment().isCPU()) {
@@ -274,6 +275,41 @@ public final class ModelFile {
                 throw new IOException("the parameters do not match their CRC");
             }
             return params;
+        }
+    }
+
+    /**
+     * The header of coefficients.bin, checked against the parameter count the configuration implies and its data size
+     * against what the file can hold.
+     */
+    private static Nd4jBinary.Header checkedParameterHeader(DataInputStream data, ZipEntry coefficients, long expected,
+                                                            Path file) throws IOException, ModelFileException {
+        Nd4jBinary.Header header = Nd4jBinary.readHeader(data);
+        if (header.length() != expected) {
+            throw new ModelFileException("Model file " + file + ": coefficients.bin holds " + header.length()
+                    + " parameters but the configuration has " + expected + "; the file is damaged or its "
+                    + "entries come from different models. Convert the Caffe model again.");
+        }
+        long dataBytes = header.dataBytes();
+        long fileBytes = Files.size(file);
+        // Stored data cannot exceed the file; trained weights barely deflate (~7%), so deflated data many
+        // times the file's size is zeros or a decompression bomb, not a model.
+        long mostBytes = coefficients.getMethod() == ZipEntry.STORED ? fileBytes
+                : fileBytes * MAX_PARAMETER_DEFLATE_RATIO;
+        if (dataBytes < 0 || dataBytes > mostBytes) {
+            throw new ModelFileException("Model file " + file + ": coefficients.bin declares " + header.length()
+                    + " " + header.dataType() + " parameters (" + dataBytes + " bytes) in a file of " + fileBytes
+                    + " bytes; the file is damaged. Convert the Caffe model again.");
+        }
+        return header;
+    }
+
+    private static ComputationGraphConfiguration readConfiguration(ZipFile zip, Path file)
+            throws IOException, ModelFileException {
+        ZipEntry entry = requireEntry(zip, ModelSerializer.CONFIGURATION_JSON, file);
+        try (InputStream in = new BoundedEntryStream(zip.getInputStream(entry), entry.getName(),
+                MAX_CONFIGURATION_BYTES)) {
+            return parseConfiguration(new String(in.readAllBytes(), StandardCharsets.UTF_8), file);
         }
     }
 

@@ -1,6 +1,7 @@
 package ai.dilation4j.runtime.output;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
@@ -78,11 +79,18 @@ public enum OutputKind {
      * image (only {@link #OVERLAY} reads it).
      */
     public void write(SegmentationResult result, Mat imageBgr, Path file) throws IOException {
+        AtomicFiles.write(file, out -> writeTo(result, imageBgr, out));
+    }
+
+    /**
+     * Writes this kind of output of {@code result} to {@code out} (left open), the bytes {@link #write} puts in a
+     * file: for writers of other file systems (a batch job's Hadoop output streams).
+     */
+    public void writeTo(SegmentationResult result, Mat imageBgr, OutputStream out) throws IOException {
         if (this == PROB) {
-            Npy.write(result.probabilities().toArray(), file);
+            Npy.write(result.probabilities().toArray(), out);
         } else {
-            byte[] png = encodePng(result, imageBgr);
-            AtomicFiles.write(file, out -> out.write(png));
+            out.write(encodePng(result, imageBgr));
         }
     }
 

@@ -1,0 +1,93 @@
+package ai.dilation4j.spark;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+
+import ai.dilation4j.models.ModelZoo;
+import ai.dilation4j.runtime.DilationException;
+import ai.dilation4j.runtime.InvalidInputException;
+
+/**
+ * Segments every image of an input on a Spark cluster, as the {@code segment} command does on one machine:
+ * the same files, byte for byte, under the input's relative paths, and one JSON line per image in
+ * {@code <output>/results/} (Spark's text dataset, with {@code _SUCCESS}); {@code <output>/_SUCCESS} marks the whole
+ * output complete.
+ */
+public final class SparkSegmentation {
+
+    /** What a run did. */
+    public record Summary(long images, long segmented, long failed, double seconds, String results) {
+        public double imagesPerSecond() {
+            return images / seconds;
+        }
+    }
+
+    static final String RESULTS = "results";
+    static final String SUCCESS = "_SUCCESS";
+
+    private SparkSegmentation() {
+    }
+
+    /**
+     * @throws InvalidInputException if the input matches nothing or the output holds a finished run
+     * @throws DilationException     if the model cannot be resolved or is unusable (checked on the driver)
+     */
+    public static Summary run(SparkSession spark, SegmentJobOptions options, ModelZoo zoo)
+            throws DilationException, IOException {
+        long started = System.nanoTime();
+        Path root = new Path(options.output());
+        FileSystem outputFs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        if (outputFs.exists(new Path(root, SUCCESS))) {
+            throw new InvalidInputException("--output " + options.output() + " holds a finished run (" + SUCCESS
+                    + "); give another directory or delete it.");
+        }
+        ModelShipping.Shipped shipped = ModelShipping.ship(spark.sparkContext(), options.model(),
+                options.threadsPerTask(), zoo);
+        Dataset<Row> images = ImageListing.list(spark, "--input", options.input(), options.include(),
+                options.recursive());
+        String base = ImageListing.base(spark, "--input", options.input());
+        long imageCount = images.count();
+        Set<String> sharedStems = sharedStems(images, base);
+        int partitions = (int) Math.min(imageCount, Math.max(spark.sparkContext().defaultParallelism(),
+                (imageCount + options.imagesPerTask() - 1) / options.imagesPerTask()));
+        LongAccumulator segmented = spark.sparkContext().longAccumulator("dilation4j images segmented");
+        LongAccumulator failed = spark.sparkContext().longAccumulator("dilation4j images failed");
+        SegmentPartition task = new SegmentPartition(shipped.model(),
+                new HadoopConfiguration(spark.sparkContext().hadoopConfiguration()), outputFs.makeQualified(root)
+                .toString(), base, sharedStems, options.outputKinds(), options.limits(), segmented, failed,
+                options.writeObserver());
+        String results = new Path(root, RESULTS).toString();
+        try {
+            images.repartition(partitions, col("path")).mapPartitions(task, Encoders.STRING())
+                    .write().mode(SaveMode.Overwrite).text(results);
+        } finally {
+            HadoopOutputs.deleteAttempts(outputFs, root);
+        }
+        outputFs.create(new Path(root, SUCCESS), true).close();
+        return new Summary(imageCount, segmented.value(), failed.value(), (System.nanoTime() - started) / 1e9,
+                results);
+    }
+
+    /** The directory-and-stem keys two or more images share (photo.png and photo.jpg): those keep their whole names. */
+    private static Set<String> sharedStems(Dataset<Row> images, String base) {
+        MapFunction<Row, String> stemKey = row -> InputPaths.stemKey(row.getString(0), base);
+        List<String> shared = images.map(stemKey, Encoders.STRING()).groupBy("value").agg(count("*").as("n"))
+                .filter(col("n").gt(1)).select("value").as(Encoders.STRING()).collectAsList();
+        return new HashSet<>(shared);
+    }
+}
