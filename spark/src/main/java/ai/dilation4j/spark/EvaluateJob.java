@@ -65,7 +65,7 @@ public final class EvaluateJob extends JobCommand {
     }
 
     @Override
-    int run(SparkSession spark, ModelZoo zoo, PrintWriter err) throws Exception {
+    void checkOptions() {
         if (ignore != null && (ignore < -1 || ignore > 255)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--ignore must be between -1 and 255 (got "
                     + ignore + ")");
@@ -74,6 +74,10 @@ public final class EvaluateJob extends JobCommand {
             throw new CommandLine.ParameterException(spec.commandLine(), "--images-per-task must be at least 1 (got "
                     + imagesPerTask + ")");
         }
+    }
+
+    @Override
+    int run(SparkSession spark, ModelZoo zoo, PrintWriter err) throws Exception {
         LabelFormat format = switch (labelFormat) {
             case auto -> null;
             case index -> LabelFormat.INDEX;

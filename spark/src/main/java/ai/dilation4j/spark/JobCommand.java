@@ -49,6 +49,9 @@ abstract class JobCommand implements Callable<Integer> {
             description = "Most network tiles one image may need (default: ${DEFAULT-VALUE}).")
     long maxTiles;
 
+    /** Checks the command's own options before Spark starts: a usage error is a {@code ParameterException}. */
+    abstract void checkOptions();
+
     /** Runs the job in {@code spark}; returns the exit code. */
     abstract int run(SparkSession spark, ModelZoo zoo, PrintWriter err) throws Exception;
 
@@ -65,6 +68,7 @@ abstract class JobCommand implements Callable<Integer> {
                         + limit[1] + ")");
             }
         }
+        checkOptions();
         PrintWriter err = spec.commandLine().getErr();
         SparkSession spark;
         try {
@@ -110,7 +114,7 @@ abstract class JobCommand implements Callable<Integer> {
 
     /** Parses, runs and exits the JVM with the command's code, as spark-submit reports it. */
     static void main(JobCommand command, String[] args) {
-        int code = execute(command, args);
+        int code = execute(new CommandLine(command), args);
         SparkSession.getActiveSession().foreach(session -> {
             session.stop();
             return null;
@@ -118,9 +122,8 @@ abstract class JobCommand implements Callable<Integer> {
         System.exit(code);
     }
 
-    /** Parses and runs; returns the exit code. */
-    static int execute(JobCommand command, String... args) {
-        CommandLine commandLine = new CommandLine(command);
+    /** Parses and runs a job's command line; returns the exit code. */
+    static int execute(CommandLine commandLine, String... args) {
         commandLine.setParameterExceptionHandler((e, unused) -> {
             PrintWriter err = e.getCommandLine().getErr();
             String name = e.getCommandLine().getCommandSpec().qualifiedName();

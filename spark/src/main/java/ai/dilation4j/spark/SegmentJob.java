@@ -56,6 +56,11 @@ public final class SegmentJob extends JobCommand {
     }
 
     @Override
+    void checkOptions() {
+        options();
+    }
+
+    @Override
     int run(SparkSession spark, ModelZoo zoo, PrintWriter err) throws Exception {
         SegmentJobOptions options = options();
         SparkSegmentation.Summary summary = SparkSegmentation.run(spark, options, zoo);

@@ -237,10 +237,11 @@ public final class ModelFile {
         try (ZipFile zip = openZip(file)) {
             ZipEntry coefficients = requireEntry(zip, ModelSerializer.COEFFICIENTS_BIN, file);
             ModelConfigurationCheck check = new ModelConfigurationCheck(file, readConfiguration(zip, file));
+            long parameters = check.parameterCount(); // first, as readGraph does: the same file, the same message
             check.requireFits(metadata);
             try (DataInputStream data = new DataInputStream(new BufferedInputStream(zip.getInputStream(coefficients),
                     MAX_HEADER_BYTES))) {
-                checkedParameterHeader(data, coefficients, check.parameterCount(), file);
+                checkedParameterHeader(data, coefficients, parameters, file);
             }
             return metadata;
         } catch (BoundedEntryStream.TooLargeException e) {

@@ -52,4 +52,27 @@ class ConfusionMatrixTest {
                 .hasMessageContaining("label value 7");
         assertThat(matrix.total()).isZero();
     }
+
+    @Test
+    void matricesOfPartsAddUpToTheMatrixOfTheWhole() {
+        int[] truth = {0, 1, 2, 2, 255, 1};
+        int[] predicted = {0, 2, 2, 1, 0, 1};
+        ConfusionMatrix whole = new ConfusionMatrix(3);
+        whole.add(truth, predicted, 255);
+        ConfusionMatrix first = new ConfusionMatrix(3);
+        first.add(java.util.Arrays.copyOf(truth, 2), java.util.Arrays.copyOf(predicted, 2), 255);
+        ConfusionMatrix second = new ConfusionMatrix(3);
+        second.add(java.util.Arrays.copyOfRange(truth, 2, 6), java.util.Arrays.copyOfRange(predicted, 2, 6), 255);
+
+        first.add(second);
+
+        for (int t = 0; t < 3; t++) {
+            for (int p = 0; p < 3; p++) {
+                org.assertj.core.api.Assertions.assertThat(first.count(t, p)).as("%d,%d", t, p)
+                        .isEqualTo(whole.count(t, p));
+            }
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> first.add(new ConfusionMatrix(4)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

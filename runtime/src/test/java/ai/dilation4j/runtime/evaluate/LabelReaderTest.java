@@ -90,6 +90,23 @@ class LabelReaderTest {
     }
 
     @Test
+    void bytesReadElsewhereDecodeAsTheFileDoes(@TempDir Path dir) throws Exception {
+        int[] values = {0, 1, 20, 255, 7, 3, 0, 15, 255, 2, 19, 1};
+        Path gray = writeGrayPng(dir.resolve("gray.png"), values, 4, 3);
+        byte[] bytes = Files.readAllBytes(gray);
+
+        assertThat(INDEX.read("hdfs:///labels/gray.png", bytes).values()).containsExactly(values);
+        assertThatThrownBy(() -> INDEX.read("hdfs:///labels/notes.png", "not an image".getBytes()))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("hdfs:///labels/notes.png is not an image");
+        LabelReader small = new LabelReader(LabelFormat.INDEX, ImageLimits.DEFAULT.withMaxEncodedBytes(bytes.length - 1));
+        assertThatThrownBy(() -> small.read("big.png", bytes)).isInstanceOf(ImageTooLargeException.class)
+                .hasMessageContaining("big.png has " + bytes.length + " bytes");
+        Files.write(dir.resolve("hostile.png"), png(30000, 30000, 8, 0, new byte[30001]));
+        assertThatThrownBy(() -> INDEX.read("hostile.png", Files.readAllBytes(dir.resolve("hostile.png"))))
+                .isInstanceOf(ImageTooLargeException.class).hasMessageContaining("hostile.png is 30000x30000");
+    }
+
+    @Test
     void cityscapesLabelIdsBecomeTrainIds(@TempDir Path dir) throws Exception {
         // Cityscapes' published label definitions (name, label ID, train ID), independent of the table under test.
         Object[][] scored = {{"road", 7, 0}, {"sidewalk", 8, 1}, {"building", 11, 2}, {"wall", 12, 3},

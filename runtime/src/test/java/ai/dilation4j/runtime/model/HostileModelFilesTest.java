@@ -2,6 +2,7 @@ package ai.dilation4j.runtime.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -181,10 +182,13 @@ class HostileModelFilesTest {
         return text.replaceFirst(java.util.regex.Pattern.quote(target), replacement);
     }
 
+    /** Refused at load, and by {@link ModelFile#verify} (which reads no weights) with the same message. */
     private static void assertRefused(Path model, String... messageParts) {
-        assertThatThrownBy(() -> SegmentationModel.load(model).close())
-                .isInstanceOf(ModelFileException.class)
+        Throwable refusal = catchThrowable(() -> SegmentationModel.load(model).close());
+        assertThat(refusal).isInstanceOf(ModelFileException.class)
                 .hasMessageContainingAll(messageParts)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+        assertThatThrownBy(() -> ModelFile.verify(model)).isInstanceOf(ModelFileException.class)
+                .hasMessage(refusal.getMessage());
     }
 }
