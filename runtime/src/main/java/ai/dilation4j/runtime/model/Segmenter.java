@@ -17,6 +17,7 @@ import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.runtime.DilationException;
 import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.SegmentationCancelledException;
+import ai.dilation4j.runtime.device.NativeThreads;
 import ai.dilation4j.runtime.nn.conv.Precision;
 import ai.dilation4j.runtime.segment.ImageSegmenter;
 import ai.dilation4j.runtime.segment.SegmentationResult;
@@ -31,6 +32,12 @@ import ai.dilation4j.runtime.segment.SegmentationResult;
  * ({@code 12 (H + 372)(W + 372)} bytes), one tile batch, the probabilities at output resolution
  * ({@code 4 C H W} bytes) and the labels ({@code 4 H W} bytes); each graph keeps workspaces as large as one
  * forward pass needs, reused across calls.
+ *
+ * <p>Threads: a forward pass runs on the calling thread and its native code uses ND4J's thread count (every core),
+ * or at most {@link SegmenterOptions#nativeThreads} threads when set, so {@code threads} passes at once need at most
+ * {@code threads * nativeThreads} cores. The limit is applied to the calling thread for the pass only (its previous
+ * OpenMP setting is restored afterwards); OpenBLAS's one process-wide thread count is not covered (see
+ * {@link SegmenterOptions.Builder#nativeThreads}).
  */
 public final class Segmenter implements AutoCloseable {
 
@@ -158,11 +165,16 @@ public final class Segmenter implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new SegmentationCancelledException("Segmentation was cancelled while waiting for a free network.");
         }
-        try {
+        try (NativeThreads.Scope limit = nativeThreadLimit()) {
             return graph.outputSingle(false, tiles);
         } finally {
             graphs.add(graph);
         }
+    }
+
+    /** The {@link SegmenterOptions#nativeThreads} limit on the calling thread, or null (nothing to close) if unset. */
+    private NativeThreads.Scope nativeThreadLimit() {
+        return options.nativeThreads().isPresent() ? NativeThreads.limit(options.nativeThreads().getAsInt()) : null;
     }
 
     /**
