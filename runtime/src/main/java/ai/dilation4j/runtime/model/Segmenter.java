@@ -33,11 +33,11 @@ import ai.dilation4j.runtime.segment.SegmentationResult;
  * ({@code 4 C H W} bytes) and the labels ({@code 4 H W} bytes); each graph keeps workspaces as large as one
  * forward pass needs, reused across calls.
  *
- * <p>Threads: a forward pass runs on the calling thread and its native code uses ND4J's thread count (every core),
- * or at most {@link SegmenterOptions#nativeThreads} threads when set, so {@code threads} passes at once need at most
- * {@code threads * nativeThreads} cores. The limit is applied to the calling thread for the pass only (its previous
- * OpenMP setting is restored afterwards); OpenBLAS's one process-wide thread count is not covered (see
- * {@link SegmenterOptions.Builder#nativeThreads}).
+ * <p>Threads: the forward passes run on the calling thread and their native code uses ND4J's thread count (every
+ * core), or at most {@link SegmenterOptions#nativeThreads} threads when set, so {@code threads} calls at once need at
+ * most {@code threads * nativeThreads} cores while the network runs. The limit applies to the calling thread during
+ * {@link #infer} only (its previous OpenMP setting is restored afterwards); decoding and post-processing, and
+ * process-wide pools (OpenBLAS, OpenCV), are not covered (see {@link SegmenterOptions.Builder#nativeThreads}).
  */
 public final class Segmenter implements AutoCloseable {
 
@@ -145,10 +145,17 @@ public final class Segmenter implements AutoCloseable {
         return pipeline.prepare(name, encoded);
     }
 
-    /** The second stage: runs the network on every tile of a prepared image, on one of this segmenter's graphs. */
+    /**
+     * The second stage: runs the network on every tile of a prepared image, on one of this segmenter's graphs, on the
+     * calling thread ({@link SegmenterOptions#nativeThreads} applies to this stage: the forward passes, the tiles'
+     * copies and the stitching).
+     */
     public ImageSegmenter.Inferred infer(ImageSegmenter.Prepared prepared) throws DilationException {
         checkOpen();
-        return pipeline.infer(prepared);
+        // the tiles' copies and the stitching too: ND4J ops, which would use every core
+        try (NativeThreads.Scope limit = nativeThreadLimit()) {
+            return pipeline.infer(prepared);
+        }
     }
 
     /** The last stage: the probabilities at the configured resolution and the labels. */
@@ -165,7 +172,7 @@ public final class Segmenter implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new SegmentationCancelledException("Segmentation was cancelled while waiting for a free network.");
         }
-        try (NativeThreads.Scope limit = nativeThreadLimit()) {
+        try {
             return graph.outputSingle(false, tiles);
         } finally {
             graphs.add(graph);

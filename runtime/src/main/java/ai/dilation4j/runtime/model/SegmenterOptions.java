@@ -127,17 +127,20 @@ public final class SegmenterOptions {
 
         /**
          * The most threads the native code of one forward pass uses, like ONNX Runtime's
-         * {@code setIntraOpNumThreads}: libnd4j's ops, the oneDNN convolutions, pooling and matrix products of
-         * this runtime (its GEMMs then run in oneDNN instead of OpenBLAS) and its Java copies. A forward pass runs on
-         * the calling thread, which gets its previous settings back afterwards. Not set (the default): ND4J's thread
-         * count, every core or OMP_NUM_THREADS. With {@code threads} forward passes at once, set
-         * {@code threads * nativeThreads} to at most the cores the process may use (e.g. a Spark executor running
-         * {@code spark.executor.cores / spark.task.cpus} tasks: {@code nativeThreads = spark.task.cpus}).
+         * {@code setIntraOpNumThreads}: libnd4j's ops, this runtime's oneDNN convolutions, pooling and matrix
+         * products, its GEMMs (which then run in oneDNN instead of ND4J's {@code gemm}) and its Java copies, while
+         * the network runs ({@link Segmenter#infer}: the forward passes, the tiles' copies and the stitching). They
+         * run on the calling thread, which gets its previous OpenMP setting back afterwards. Not set (the default):
+         * ND4J's thread count, every core or OMP_NUM_THREADS. With {@code threads} calls at once, keep
+         * {@code threads * nativeThreads} to the cores the process may use (e.g. a Spark executor running
+         * {@code spark.executor.cores / spark.task.cpus} tasks at once: {@code nativeThreads = spark.task.cpus}).
+         * Results equal the unlimited ones up to float rounding.
          *
-         * <p>Not covered: OpenBLAS, whose thread count is one for the whole process (DL4J's own layers call it,
-         * e.g. a convolution this runtime's kernels do not run, and ND4J's {@code mmul}); limit it for the process
-         * with {@code OPENBLAS_NUM_THREADS} if they matter. Results equal the unlimited ones up to float rounding
-         * (sums in another order).
+         * <p>Not covered: pools shared by the whole process, which have one thread count each: OpenBLAS's (ND4J's
+         * matrix products in libnd4j builds without oneDNN, e.g. in DL4J's own layers; the default
+         * {@code -onednn} build does them in oneDNN, and a DilatedNet forward pass spent no measurable time in
+         * OpenBLAS) and OpenCV's (decoding and preprocessing: {@code opencv_core.setNumThreads}); nor decoding and
+         * post-processing, which run outside {@link Segmenter#infer}.
          *
          * @throws IllegalArgumentException if {@code nativeThreads < 1}
          */

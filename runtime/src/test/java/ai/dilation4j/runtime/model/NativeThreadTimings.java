@@ -132,11 +132,11 @@ public final class NativeThreadTimings {
         for (Map.Entry<String, Long> thread : after.threadTicks.entrySet()) {
             long ticks = thread.getValue() - before.threadTicks.getOrDefault(thread.getKey(), 0L);
             double seconds = ticks / 100.0; // USER_HZ
-            if (seconds >= 0.05 * wall) {
+            if (ticks >= 2) {
                 busy.add(thread.getKey() + " " + String.format("%.2f", seconds));
             }
         }
-        System.out.printf("%-36s wall %6.2f s  cpu %6.2f s  cpu/wall %.2f  max |diff| %.3g  threads >5%%: %s%n",
+        System.out.printf("%-36s wall %6.2f s  cpu %6.2f s  cpu/wall %.2f  max |diff| %.3g  threads with >= 0.02 s: %s%n",
                 label, wall, cpu, cpu / wall, maxDifference(output, reference), busy);
     }
 
