@@ -21,11 +21,12 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  *       oneDNN inside libnd4j;</li>
  *   <li>our own oneDNN primitives (bytedeco's oneDNN runs on the same libgomp): {@code OneDnn.useAllowedThreadCount}
  *       gives them the limit, and they are built for the thread count they run with;</li>
- *   <li>our GEMMs, which run in oneDNN's {@code sgemm} instead of OpenBLAS while a limit applies, and our Java
- *       copies, which do not use the common fork-join pool when the limit is below its size.</li>
+ *   <li>our GEMMs, which run in oneDNN's {@code sgemm} while a limit applies (ND4J's {@code gemm} would run on
+ *       OpenBLAS in libnd4j builds without oneDNN), and our Java copies, which do not use the common fork-join pool
+ *       when the limit is below its size.</li>
  * </ul>
- * Not limited: OpenBLAS, whose pthreads build shares one thread count and one pool among all threads of the process
- * ({@code Nd4j.gemm} and DL4J's own layers, e.g. a convolution none of our kernels runs), and work other threads do.
+ * Not limited: pools of the whole process, each with one thread count: OpenBLAS's pthreads pool (ND4J's matrix
+ * products in libnd4j builds without oneDNN, e.g. in DL4J's own layers) and OpenCV's; and work other threads do.
  *
  * <p>The state is the calling thread's only: no process-wide setting changes, and closing a scope restores what the
  * thread had before (OpenMP's team size included), so a thread reused later (a Spark task thread) finds its old

@@ -10,10 +10,12 @@ import ai.dilation4j.runtime.io.RowMajor;
 import ai.dilation4j.runtime.nn.onednn.OneDnn;
 
 /**
- * {@code C = op(A) op(B)} for the convolution kernels: {@code Nd4j.gemm} (OpenBLAS), or oneDNN's {@code sgemm} while a
- * {@link NativeThreads} limit applies. OpenBLAS's pthreads build has one thread count for the whole process, so it
- * cannot keep one forward pass to its share of the cores; oneDNN's GEMM runs on the calling thread's OpenMP team, which
- * the limit sizes. Both add the products in their own order: the results differ by float rounding only.
+ * {@code C = op(A) op(B)} for the convolution kernels: {@code Nd4j.gemm}, or oneDNN's {@code sgemm} while a
+ * {@link NativeThreads} limit applies. {@code Nd4j.gemm} runs libnd4j's matmul op: in its {@code -onednn} builds on
+ * the oneDNN inside libnd4j (on the caller's OpenMP team, as the limit wants), in the others on OpenBLAS, whose
+ * pthreads build has one thread count and one pool for the whole process and so cannot keep one forward pass to its
+ * share of the cores. oneDNN's {@code sgemm} runs on the caller's OpenMP team in every build. (On DilatedNet-8 both
+ * gave identical probabilities: the same JIT GEMM.)
  */
 final class Gemm {
 
