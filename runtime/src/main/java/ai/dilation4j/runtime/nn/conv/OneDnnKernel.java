@@ -29,8 +29,9 @@ import ai.dilation4j.runtime.nn.onednn.OneDnn;
  * oneDNN's direct convolution ({@code convolution_forward}), in fp32 or with bf16 inputs and weights (fp32
  * accumulation and output). Per layer, input size and thread count it builds the primitive once; the weights are
  * reordered into the layout (and type) the primitive prefers once per layer and kept; bias and a plain or leaky ReLU
- * activation are fused into the convolution. The layer's NCHW input and output stay where they are when the primitive takes plain
- * NCHW ({@link #LAYOUTS}), else are reordered to and from its blocked layout in working memory.
+ * activation are fused into the convolution. The layer's NCHW input and output stay where they are when the
+ * primitive takes plain NCHW ({@link #LAYOUTS}), else are reordered to and from its blocked layout in working
+ * memory.
  */
 final class OneDnnKernel implements ConvolutionKernel {
 
