@@ -1,6 +1,5 @@
 package ai.dilation4j.runtime.model;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -9,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.CyclicBarrier;
 import java.util.stream.Stream;
 
@@ -18,6 +16,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 import ai.dilation4j.runtime.ModelMetadata;
 import ai.dilation4j.runtime.segment.ImageSegmenter;
+import ai.dilation4j.runtime.testing.SyntheticImages;
 
 /**
  * Forward passes of a model through a {@link Segmenter} with {@code nativeThreads} unset, 2 and 1, then two passes at
@@ -41,7 +40,7 @@ public final class NativeThreadTimings {
                     m.preset(), m.dataset(), m.converterVersion());
             SegmentationModel model = SegmentationModel.of(full.graph(), small);
             int side = tile - 2 * m.dataset().labelMargin(); // one tile
-            BufferedImage image = noise(side);
+            byte[] image = SyntheticImages.noisePng(side, side, 3);
             System.out.printf("model %s, tile %dx%d, cores %d%n", m.name(), tile, tile,
                     Runtime.getRuntime().availableProcessors());
             INDArray reference = null;
@@ -102,27 +101,10 @@ public final class NativeThreadTimings {
         }
     }
 
-    private static INDArray forward(Segmenter segmenter, BufferedImage image) throws Exception {
-        try (ImageSegmenter.Prepared prepared = segmenter.prepare("noise", png(image))) {
+    private static INDArray forward(Segmenter segmenter, byte[] image) throws Exception {
+        try (ImageSegmenter.Prepared prepared = segmenter.prepare("noise", image)) {
             return segmenter.infer(prepared).stitched().toArray().dup();
         }
-    }
-
-    private static byte[] png(BufferedImage image) throws IOException {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        javax.imageio.ImageIO.write(image, "png", bytes);
-        return bytes.toByteArray();
-    }
-
-    private static BufferedImage noise(int side) {
-        BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_3BYTE_BGR);
-        SplittableRandom random = new SplittableRandom(3);
-        for (int y = 0; y < side; y++) {
-            for (int x = 0; x < side; x++) {
-                image.setRGB(x, y, random.nextInt(1 << 24));
-            }
-        }
-        return image;
     }
 
     private static void report(String label, Sample before, Sample after, INDArray output, INDArray reference) {

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.awt.image.BufferedImage;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.OptionalInt;
-import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 import org.junit.jupiter.api.AfterAll;
@@ -24,6 +22,7 @@ import org.nd4j.nativeblas.NativeOpsHolder;
 import ai.dilation4j.runtime.device.NativeThreads;
 import ai.dilation4j.runtime.segment.ImageSegmenter;
 import ai.dilation4j.runtime.segment.SegmentationResult;
+import ai.dilation4j.runtime.testing.SyntheticImages;
 
 /**
  * {@link SegmenterOptions.Builder#nativeThreads}: the forward pass runs with the limit (as the native code sees it on
@@ -69,7 +68,7 @@ class SegmenterNativeThreadsTest {
             ops.setOmpNumThreads(callersSetting);
             try (Segmenter limited = model.segmenter(SegmenterOptions.builder().nativeThreads(1).build())) {
                 PROBE.seen.clear();
-                limited.segment(image(40, 50));
+                limited.segment("noise", SyntheticImages.noisePng(40, 50, 1));
             }
             assertThat(PROBE.seen).as("OpenMP threads and limit inside each forward pass").isNotEmpty()
                     .allSatisfy(seen -> {
@@ -82,7 +81,7 @@ class SegmenterNativeThreadsTest {
             // the probe tells the difference: unlimited, the pass runs with ND4J's count
             try (Segmenter unlimited = model.segmenter(SegmenterOptions.defaults())) {
                 PROBE.seen.clear();
-                unlimited.segment(image(40, 50));
+                unlimited.segment("noise", SyntheticImages.noisePng(40, 50, 1));
             }
             assertThat(PROBE.seen).isNotEmpty().allSatisfy(seen -> {
                 assertThat(seen.getFirst()).isEqualTo(nd4jThreads);
@@ -95,14 +94,14 @@ class SegmenterNativeThreadsTest {
 
     @Test
     void limitedResultsEqualUnlimitedOnesWithinRounding() throws Exception {
-        BufferedImage picture = image(61, 45); // 4 x 2 tiles
+        byte[] picture = SyntheticImages.noisePng(61, 45, 2); // 4 x 2 tiles
         SegmentationResult unlimited;
         try (Segmenter segmenter = model.segmenter(SegmenterOptions.defaults())) {
-            unlimited = segmenter.segment(picture);
+            unlimited = segmenter.segment("noise", picture);
         }
         SegmentationResult limited;
         try (Segmenter segmenter = model.segmenter(SegmenterOptions.builder().nativeThreads(1).build())) {
-            limited = segmenter.segment(picture);
+            limited = segmenter.segment("noise", picture);
         }
         INDArray expected = unlimited.probabilities().toArray();
         INDArray actual = limited.probabilities().toArray();
@@ -119,7 +118,7 @@ class SegmenterNativeThreadsTest {
     @Test
     void oneThreadCostsAboutItsWallTime() throws Exception {
         assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "needs 2 cores to tell");
-        byte[] picture = png(image(16 * 4, 24 * 4)); // 16 tiles
+        byte[] picture = SyntheticImages.noisePng(16 * 4, 24 * 4, 3); // 16 tiles
         double unlimited = cpuPerWall(SegmenterOptions.defaults(), picture);
         double limited = cpuPerWall(SegmenterOptions.builder().nativeThreads(1).build(), picture);
         assumeTrue(unlimited > 1.4, "unlimited passes used " + unlimited + " cores: the machine is busy");
@@ -146,23 +145,6 @@ class SegmenterNativeThreadsTest {
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
-    }
-
-    private static BufferedImage image(int width, int height) {
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
-        SplittableRandom random = new SplittableRandom(width * 31L + height);
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                image.setRGB(x, y, random.nextInt(1 << 24));
-            }
-        }
-        return image;
-    }
-
-    private static byte[] png(BufferedImage image) throws java.io.IOException {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        javax.imageio.ImageIO.write(image, "png", bytes);
-        return bytes.toByteArray();
     }
 
     /**
