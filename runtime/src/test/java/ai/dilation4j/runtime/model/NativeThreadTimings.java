@@ -62,41 +62,53 @@ public final class NativeThreadTimings {
                     }
                 }
             }
-            try (Segmenter segmenter = model.segmenter(SegmenterOptions.builder().threads(2).nativeThreads(1)
-                    .build())) {
-                forward(segmenter, image);
-                forward(segmenter, image);
-                for (int round = 0; round < rounds; round++) {
-                    CyclicBarrier start = new CyclicBarrier(3);
-                    INDArray[] outputs = new INDArray[2];
-                    double[] threadCpu = new double[2];
-                    List<Thread> threads = new ArrayList<>();
-                    for (int t = 0; t < 2; t++) {
-                        int index = t;
-                        Thread thread = new Thread(() -> {
-                            try {
-                                start.await();
-                                outputs[index] = forward(segmenter, image);
-                                // a joined thread leaves /proc/self/task: it reports its own CPU time
-                                threadCpu[index] = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1e9;
-                            } catch (Exception e) {
-                                throw new IllegalStateException(e);
-                            }
-                        }, "forward-" + t);
-                        thread.start();
-                        threads.add(thread);
-                    }
-                    start.await();
-                    Sample before = Sample.now();
-                    for (Thread thread : threads) {
-                        thread.join();
-                    }
-                    Sample after = Sample.now();
-                    report("2 passes at once, nativeThreads 1", before, after, outputs[0], reference);
-                    System.out.printf("    second pass: max |diff| %.3g; CPU of the two forward threads (whole "
-                            + "life): %.2f s, %.2f s; load average %s%n", maxDifference(outputs[1], reference),
-                            threadCpu[0], threadCpu[1], Files.readString(Path.of("/proc/loadavg")).trim());
+            for (Integer limit : new Integer[] {1, null}) {
+                concurrently(model, limit, image, rounds, reference);
+            }
+        }
+    }
+
+    /** Two passes at once on one segmenter of two graphs, each limited to {@code limit} threads (null: unlimited). */
+    private static void concurrently(SegmentationModel model, Integer limit, byte[] image, int rounds,
+                                     INDArray reference) throws Exception {
+        SegmenterOptions.Builder options = SegmenterOptions.builder().threads(2);
+        if (limit != null) {
+            options.nativeThreads(limit);
+        }
+        try (Segmenter segmenter = model.segmenter(options.build())) {
+            forward(segmenter, image);
+            forward(segmenter, image);
+            for (int round = 0; round < rounds; round++) {
+                CyclicBarrier start = new CyclicBarrier(3);
+                INDArray[] outputs = new INDArray[2];
+                double[] threadCpu = new double[2];
+                List<Thread> threads = new ArrayList<>();
+                for (int t = 0; t < 2; t++) {
+                    int index = t;
+                    Thread thread = new Thread(() -> {
+                        try {
+                            start.await();
+                            outputs[index] = forward(segmenter, image);
+                            // a joined thread leaves /proc/self/task: it reports its own CPU time
+                            threadCpu[index] = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1e9;
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }, "forward-" + t);
+                    thread.start();
+                    threads.add(thread);
                 }
+                start.await();
+                Sample before = Sample.now();
+                for (Thread thread : threads) {
+                    thread.join();
+                }
+                Sample after = Sample.now();
+                report("2 passes at once, nativeThreads " + (limit == null ? "unset" : limit), before, after,
+                        outputs[0], reference);
+                System.out.printf("    second pass: max |diff| %.3g; CPU of the two forward threads (whole "
+                        + "life): %.2f s, %.2f s; load average %s%n", maxDifference(outputs[1], reference),
+                        threadCpu[0], threadCpu[1], Files.readString(Path.of("/proc/loadavg")).trim());
             }
         }
     }
