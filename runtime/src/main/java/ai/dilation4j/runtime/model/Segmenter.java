@@ -17,6 +17,7 @@ import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.runtime.DilationException;
 import ai.dilation4j.runtime.InvalidInputException;
 import ai.dilation4j.runtime.SegmentationCancelledException;
+import ai.dilation4j.runtime.device.NativeThreads;
 import ai.dilation4j.runtime.nn.conv.Precision;
 import ai.dilation4j.runtime.segment.ImageSegmenter;
 import ai.dilation4j.runtime.segment.SegmentationResult;
@@ -31,6 +32,12 @@ import ai.dilation4j.runtime.segment.SegmentationResult;
  * ({@code 12 (H + 372)(W + 372)} bytes), one tile batch, the probabilities at output resolution
  * ({@code 4 C H W} bytes) and the labels ({@code 4 H W} bytes); each graph keeps workspaces as large as one
  * forward pass needs, reused across calls.
+ *
+ * <p>Threads: the forward passes run on the calling thread and their native code uses ND4J's thread count (every
+ * core), or at most {@link SegmenterOptions#nativeThreads} threads when set, so {@code threads} calls at once need at
+ * most {@code threads * nativeThreads} cores while the network runs. The limit applies to the calling thread during
+ * {@link #infer} only (its previous OpenMP setting is restored afterwards); decoding and post-processing, and
+ * process-wide pools (OpenBLAS, OpenCV), are not covered (see {@link SegmenterOptions.Builder#nativeThreads}).
  */
 public final class Segmenter implements AutoCloseable {
 
@@ -138,10 +145,17 @@ public final class Segmenter implements AutoCloseable {
         return pipeline.prepare(name, encoded);
     }
 
-    /** The second stage: runs the network on every tile of a prepared image, on one of this segmenter's graphs. */
+    /**
+     * The second stage: runs the network on every tile of a prepared image, on one of this segmenter's graphs, on the
+     * calling thread ({@link SegmenterOptions#nativeThreads} applies to this stage: the forward passes, the tiles'
+     * copies and the stitching).
+     */
     public ImageSegmenter.Inferred infer(ImageSegmenter.Prepared prepared) throws DilationException {
         checkOpen();
-        return pipeline.infer(prepared);
+        // the tiles' copies and the stitching too: ND4J ops, which would use every core
+        try (NativeThreads.Scope limit = nativeThreadLimit()) {
+            return pipeline.infer(prepared);
+        }
     }
 
     /** The last stage: the probabilities at the configured resolution and the labels. */
@@ -163,6 +177,11 @@ public final class Segmenter implements AutoCloseable {
         } finally {
             graphs.add(graph);
         }
+    }
+
+    /** The {@link SegmenterOptions#nativeThreads} limit on the calling thread, or null (nothing to close) if unset. */
+    private NativeThreads.Scope nativeThreadLimit() {
+        return options.nativeThreads().isPresent() ? NativeThreads.limit(options.nativeThreads().getAsInt()) : null;
     }
 
     /**

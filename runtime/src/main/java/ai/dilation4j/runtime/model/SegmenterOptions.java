@@ -1,5 +1,7 @@
 package ai.dilation4j.runtime.model;
 
+import java.util.OptionalInt;
+
 import ai.dilation4j.runtime.DatasetSpec;
 import ai.dilation4j.runtime.image.ImageLimits;
 import ai.dilation4j.runtime.nn.conv.ConvolutionAlgorithm;
@@ -11,6 +13,9 @@ import ai.dilation4j.runtime.nn.conv.Precision;
  * <ul>
  *   <li>{@code threads}: forward passes that may run at once, each on its own graph over the shared weights
  *       (default 1: on a small CPU one pass already uses every core through BLAS);</li>
+ *   <li>{@code nativeThreads}: the most threads one forward pass's native code uses (default: not set, ND4J's
+ *       thread count, i.e. every core); with {@code threads} passes at once, {@code threads * nativeThreads} cores
+ *       at most (see {@link Builder#nativeThreads} for what it does not cover);</li>
  *   <li>{@code tileBatch}: tiles of one image per network call (default 1);</li>
  *   <li>{@code outputResolution}: {@link OutputResolution#IMAGE} (predict.py's zoomed output, the default) or
  *       {@link OutputResolution#NETWORK} (the network's own resolution, zoom times fewer pixels per side);</li>
@@ -27,6 +32,8 @@ public final class SegmenterOptions {
     public enum OutputResolution { IMAGE, NETWORK }
 
     private final int threads;
+    /** 0: not set. */
+    private final int nativeThreads;
     private final int tileBatch;
     private final boolean tileBatchChosen;
     private final OutputResolution outputResolution;
@@ -37,6 +44,7 @@ public final class SegmenterOptions {
 
     private SegmenterOptions(Builder builder) {
         this.threads = builder.threads;
+        this.nativeThreads = builder.nativeThreads;
         this.tileBatch = builder.tileBatch;
         this.tileBatchChosen = builder.tileBatchChosen;
         this.outputResolution = builder.outputResolution;
@@ -56,6 +64,11 @@ public final class SegmenterOptions {
 
     public int threads() {
         return threads;
+    }
+
+    /** The most native threads one forward pass uses ({@link Builder#nativeThreads}), or empty when not set. */
+    public OptionalInt nativeThreads() {
+        return nativeThreads == 0 ? OptionalInt.empty() : OptionalInt.of(nativeThreads);
     }
 
     /** Whether {@link Builder#tileBatch} was set; if not, a GPU run sizes the batch from free device memory. */
@@ -92,6 +105,7 @@ public final class SegmenterOptions {
 
     public static final class Builder {
         private int threads = 1;
+        private int nativeThreads;
         private int tileBatch = 1;
         private boolean tileBatchChosen;
         private OutputResolution outputResolution = OutputResolution.IMAGE;
@@ -108,6 +122,33 @@ public final class SegmenterOptions {
                 throw new IllegalArgumentException("threads must be >= 1");
             }
             this.threads = threads;
+            return this;
+        }
+
+        /**
+         * The most threads the native code of one forward pass uses, like ONNX Runtime's
+         * {@code setIntraOpNumThreads}: libnd4j's ops, this runtime's oneDNN convolutions, pooling and matrix
+         * products, its GEMMs (which then run in oneDNN instead of ND4J's {@code gemm}) and its Java copies, while
+         * the network runs ({@link Segmenter#infer}: the forward passes, the tiles' copies and the stitching). They
+         * run on the calling thread, which gets its previous OpenMP setting back afterwards. Not set (the default):
+         * ND4J's thread count, every core or OMP_NUM_THREADS. With {@code threads} calls at once, keep
+         * {@code threads * nativeThreads} to the cores the process may use (e.g. a Spark executor running
+         * {@code spark.executor.cores / spark.task.cpus} tasks at once: {@code nativeThreads = spark.task.cpus}).
+         * Results equal the unlimited ones up to float rounding.
+         *
+         * <p>Not covered: pools shared by the whole process, which have one thread count each: OpenBLAS's (ND4J's
+         * matrix products in libnd4j builds without oneDNN, e.g. in DL4J's own layers; the default
+         * {@code -onednn} build does them in oneDNN, and a DilatedNet forward pass spent no measurable time in
+         * OpenBLAS) and OpenCV's (decoding and preprocessing: {@code opencv_core.setNumThreads}); nor decoding and
+         * post-processing, which run outside {@link Segmenter#infer}.
+         *
+         * @throws IllegalArgumentException if {@code nativeThreads < 1}
+         */
+        public Builder nativeThreads(int nativeThreads) {
+            if (nativeThreads < 1) {
+                throw new IllegalArgumentException("nativeThreads must be >= 1, got " + nativeThreads);
+            }
+            this.nativeThreads = nativeThreads;
             return this;
         }
 

@@ -16,6 +16,7 @@ import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -94,15 +95,27 @@ public final class TinyGraph {
     }
 
     private static Path tiled(Path file, int wideChannels, int mixChannels) throws ModelFileException {
+        SegmentationModel model = tiledInMemory(wideChannels, mixChannels, Activation.IDENTITY.getActivationFunction());
+        ModelFile.write(model.graph(), model.metadata(), file);
+        return file;
+    }
+
+    /**
+     * {@link #tiled}'s network in memory, without a file, with {@code wideChannels} into and {@code mixChannels} out
+     * of {@code mix}, whose activation is {@code mixActivation} (a test's probe, which a model file could not hold).
+     */
+    static SegmentationModel tiledInMemory(int wideChannels, int mixChannels, IActivation mixActivation) {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
                 .dataType(DataType.FLOAT)
                 .graphBuilder()
                 .addInputs("data")
-                .addLayer("conv1", convolution(3, 8, 3, 1, 1, Activation.RELU), "data")
+                .addLayer("conv1", convolution(3, 8, 3, 1, 1, Activation.RELU.getActivationFunction()), "data")
                 .addVertex("pool1", new CaffePoolingVertex(CaffePoolingVertex.Method.MAX, 8, 8, 8, 8, 0, 0), "conv1")
-                .addLayer("wide", convolution(8, wideChannels, 1, 0, 1, Activation.IDENTITY), "pool1")
-                .addLayer("mix", convolution(wideChannels, mixChannels, 3, 1, 1, Activation.IDENTITY), "wide")
-                .addLayer("ctx", convolution(mixChannels, TILED_CLASSES, 2, 0, 47, Activation.IDENTITY), "mix")
+                .addLayer("wide", convolution(8, wideChannels, 1, 0, 1, Activation.IDENTITY.getActivationFunction()),
+                        "pool1")
+                .addLayer("mix", convolution(wideChannels, mixChannels, 3, 1, 1, mixActivation), "wide")
+                .addLayer("ctx", convolution(mixChannels, TILED_CLASSES, 2, 0, 47,
+                        Activation.IDENTITY.getActivationFunction()), "mix")
                 .addLayer("prob", new CnnLossLayer.Builder(LossFunctions.LossFunction.MCXENT)
                         .activation(Activation.SOFTMAX).format(CNN2DFormat.NCHW).build(), "ctx")
                 .setOutputs("prob")
@@ -113,15 +126,14 @@ public final class TinyGraph {
         for (String layer : List.of("conv1", "wide", "mix", "ctx")) {
             heNormal(graph, layer, layer.equals("conv1"), random);
         }
-        ModelFile.write(graph, new ModelMetadata(ModelMetadata.FORMAT_VERSION, "tiny_dilated", "data",
+        return SegmentationModel.of(graph, new ModelMetadata(ModelMetadata.FORMAT_VERSION, "tiny_dilated", "data",
                 new long[] {1, 3, 388, 396}, "prob", TILED_CLASSES, blobs("data", "conv1", "pool1", "wide", "mix", "ctx", "prob"), List.of(),
-                TILED_DATASET.name(), TILED_DATASET, "test"), file);
-        return file;
+                TILED_DATASET.name(), TILED_DATASET, "test"));
     }
 
     /** A Caffe-style convolution: square kernel, stride 1, Caffe's rounding (Truncate), with bias. */
     private static ConvolutionLayer convolution(int in, int out, int kernel, int pad, int dilation,
-                                                Activation activation) {
+                                                IActivation activation) {
         return new GemmConvolutionLayer.Builder().kernelSize(kernel, kernel).padding(pad, pad)
                 .dilation(dilation, dilation).convolutionMode(ConvolutionMode.Truncate).nIn(in).nOut(out)
                 .activation(activation).dataFormat(CNN2DFormat.NCHW).build();

@@ -1,8 +1,15 @@
 package ai.dilation4j.runtime.testing;
 
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Random;
+import java.util.SplittableRandom;
+
+import javax.imageio.ImageIO;
 
 import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
@@ -35,5 +42,23 @@ public final class SyntheticImages {
             }
         }
         return file;
+    }
+
+    /** An image of random colors, as PNG bytes: no class of a network dominates it. */
+    public static byte[] noisePng(int width, int height, long seed) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                image.setRGB(x, y, random.nextInt(1 << 24));
+            }
+        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        try {
+            ImageIO.write(image, "png", png);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return png.toByteArray();
     }
 }

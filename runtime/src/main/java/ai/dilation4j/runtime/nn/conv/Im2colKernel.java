@@ -7,8 +7,9 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import ai.dilation4j.runtime.device.NativeThreads;
 
 /**
  * Caffe's own arithmetic, faster: for each image, {@code out[oC, P] = W[oC, K] x col[K, P]} with
@@ -83,11 +84,11 @@ final class Im2colKernel implements ConvolutionKernel {
             fill(geometry, source, target, firstRow, rows);
             INDArray columnMatrix = columns.get(NDArrayIndex.interval(0, k * pixels)).reshape('c', k, pixels);
             if (bandResult == null) {
-                Nd4j.gemm(w2d, columnMatrix, result, false, false, 1.0, 0.0);
+                Gemm.multiply(w2d, columnMatrix, result, false, false);
             } else {
                 INDArray partial = bandResult.get(NDArrayIndex.interval(0, result.size(0) * pixels))
                         .reshape('c', result.size(0), pixels);
-                Nd4j.gemm(w2d, columnMatrix, partial, false, false, 1.0, 0.0);
+                Gemm.multiply(w2d, columnMatrix, partial, false, false);
                 long first = (long) firstRow * outW;
                 result.get(NDArrayIndex.all(), NDArrayIndex.interval(first, first + pixels)).assign(partial);
             }
@@ -129,7 +130,7 @@ final class Im2colKernel implements ConvolutionKernel {
         int rowBlock = rows * segment;
         IntStream channels = IntStream.range(0, (int) geometry.inChannels());
         if (geometry.columnRows() * rowBlock >= PARALLEL_COPY_FLOATS) {
-            channels = channels.parallel();
+            channels = NativeThreads.parallelIfAllowed(channels);
         }
         channels.forEach(channel -> {
             int plane = (int) (channel * height * width);

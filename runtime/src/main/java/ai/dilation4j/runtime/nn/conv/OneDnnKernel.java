@@ -22,14 +22,16 @@ import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import ai.dilation4j.runtime.device.NativeThreads;
 import ai.dilation4j.runtime.nn.onednn.OneDnn;
 
 /**
  * oneDNN's direct convolution ({@code convolution_forward}), in fp32 or with bf16 inputs and weights (fp32
- * accumulation and output). Per layer and input size it builds the primitive once; the weights are reordered into
- * the layout (and type) the primitive prefers once per layer and kept; bias and a plain or leaky ReLU activation are
- * fused into the convolution. The layer's NCHW input and output stay where they are when the primitive takes plain
- * NCHW ({@link #LAYOUTS}), else are reordered to and from its blocked layout in working memory.
+ * accumulation and output). Per layer, input size and thread count it builds the primitive once; the weights are
+ * reordered into the layout (and type) the primitive prefers once per layer and kept; bias and a plain or leaky ReLU
+ * activation are fused into the convolution. The layer's NCHW input and output stay where they are when the
+ * primitive takes plain NCHW ({@link #LAYOUTS}), else are reordered to and from its blocked layout in working
+ * memory.
  */
 final class OneDnnKernel implements ConvolutionKernel {
 
@@ -104,7 +106,7 @@ final class OneDnnKernel implements ConvolutionKernel {
         INDArray dstBuffer = plan.dstReorder == null ? null : OneDnn.workingMemory(workspaceMgr, plan.dstDesc.get_size());
         INDArray scratchpad = OneDnn.workingMemory(workspaceMgr, plan.scratchpadBytes);
         stream s = stream(); // kept: made before the scope that frees what this call wraps
-        OneDnn.useNd4jThreadCount();
+        OneDnn.useAllowedThreadCount(); // the count plan(pass) was built for
         try (PointerScope scope = new PointerScope()) {
             memory userSrc = new memory(plan.userSrcDesc, OneDnn.engine(), ContiguousMemory.pointer(input));
             memory userDst = new memory(plan.userDstDesc, OneDnn.engine(), ContiguousMemory.pointer(out));
@@ -152,9 +154,12 @@ final class OneDnnKernel implements ConvolutionKernel {
         return stream;
     }
 
-    /** The plan for the pass's input size, built on first use; null when oneDNN has no primitive for it. */
+    /**
+     * The plan for the pass's input size and the thread count allowed now, built on first use; null when oneDNN has
+     * no primitive for it.
+     */
     private Plan plan(ConvolutionPass pass) {
-        PlanKey key = new PlanKey(pass.input().shape());
+        PlanKey key = new PlanKey(pass.input().shape(), NativeThreads.allowed());
         Plan plan = plans.get(key);
         if (plan == null && !plans.containsKey(key)) {
             plan = Plan.build(pass, precision);
@@ -173,15 +178,16 @@ final class OneDnnKernel implements ConvolutionKernel {
         return weights;
     }
 
-    private record PlanKey(long[] inputShape) {
+    /** An input size and the thread count a primitive is built for (it runs with that many, see OneDnn). */
+    private record PlanKey(long[] inputShape, int threads) {
         @Override
         public boolean equals(Object other) {
-            return other instanceof PlanKey key && Arrays.equals(inputShape, key.inputShape);
+            return other instanceof PlanKey key && Arrays.equals(inputShape, key.inputShape) && threads == key.threads;
         }
 
         @Override
         public int hashCode() {
-            return Arrays.hashCode(inputShape);
+            return Arrays.hashCode(inputShape) * 31 + threads;
         }
     }
 
@@ -194,7 +200,7 @@ final class OneDnnKernel implements ConvolutionKernel {
                 memory.desc plainDesc = new memory.desc(plain.shape(), memory.data_type.f32, memory.format_tag.oihw);
                 memory source = new memory(plainDesc, OneDnn.engine(), ContiguousMemory.pointer(plain));
                 stream s = new stream(OneDnn.engine());
-                OneDnn.useNd4jThreadCount();
+                OneDnn.useAllowedThreadCount();
                 new reorder(source, converted).execute(s, source, converted);
                 s._wait();
             }
@@ -281,7 +287,7 @@ final class OneDnnKernel implements ConvolutionKernel {
                 attributes.set_post_ops(ops);
             }
             boolean activationDone = reluSlope != null || activation instanceof ActivationIdentity;
-            OneDnn.useNd4jThreadCount();
+            OneDnn.useAllowedThreadCount();
             for (memory.format_tag layout : OneDnnCostModel.layouts(g)) {
                 convolution_forward.primitive_desc pd = primitive(pass, precision, layout, inputShape, outputShape,
                         bias, attributes);

@@ -16,6 +16,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import ai.dilation4j.runtime.device.NativeThreads;
 import ai.dilation4j.runtime.nn.onednn.OneDnn;
 
 /**
@@ -29,12 +30,12 @@ import ai.dilation4j.runtime.nn.onednn.OneDnn;
  */
 final class OneDnnMatmul {
 
-    /** Primitives kept: a layer sees one shape per chunk and block size, a few at most. */
+    /** Primitives kept: a layer sees one shape per chunk and block size (and thread count), a few at most. */
     private static final int PRIMITIVES_KEPT = 8;
 
     private final Precision precision;
     private final Map<List<Long>, Step> products = lruMap();
-    private final Map<Long, Step> roundings = lruMap();
+    private final Map<List<Long>, Step> roundings = lruMap();
     private final Map<List<Long>, Step> floatProducts = lruMap();
     private stream stream;
 
@@ -100,12 +101,12 @@ final class OneDnnMatmul {
         void multiply(INDArray left, Operand right, INDArray result, long batch, long rows, long inner,
                       long columns) {
             Operand leftOperand = operand(left, leftCopy);
-            Step product = products.computeIfAbsent(List.of(batch, rows, inner, columns),
+            Step product = products.computeIfAbsent(List.of(batch, rows, inner, columns, threads()),
                     shape -> product(batch, rows, inner, columns));
             memory.data_type operands = operandType();
             INDArray scratch = scratchpad(product.scratchpadBytes());
             stream stream = stream(); // made before the scope, which frees what is made inside it
-            OneDnn.useNd4jThreadCount();
+            OneDnn.useAllowedThreadCount();
             try (PointerScope scope = new PointerScope()) {
                 IntMemoryMap args = new IntMemoryMap();
                 args.put(dnnl.DNNL_ARG_SRC, new memory(matrices(batch, rows, inner, operands), OneDnn.engine(),
@@ -127,11 +128,12 @@ final class OneDnnMatmul {
          */
         void multiplyFloats(INDArray left, INDArray right, boolean rightTransposed, INDArray result, long rows,
                             long inner, long columns) {
-            Step product = floatProducts.computeIfAbsent(List.of(rows, inner, columns, rightTransposed ? 1L : 0L),
+            Step product = floatProducts.computeIfAbsent(
+                    List.of(rows, inner, columns, rightTransposed ? 1L : 0L, threads()),
                     shape -> floatProduct(rows, inner, columns, rightTransposed));
             INDArray scratch = scratchpad(product.scratchpadBytes());
             stream stream = stream();
-            OneDnn.useNd4jThreadCount();
+            OneDnn.useAllowedThreadCount();
             try (PointerScope scope = new PointerScope()) {
                 IntMemoryMap args = new IntMemoryMap();
                 args.put(dnnl.DNNL_ARG_SRC, new memory(floatMatrix(rows, inner, false), OneDnn.engine(),
@@ -153,10 +155,10 @@ final class OneDnnMatmul {
                 throw new IllegalArgumentException(length + " values do not fit a bf16 copy of " + copy.length() * 2);
             }
             Pointer target = ContiguousMemory.pointer(copy);
-            Step rounding = roundings.computeIfAbsent(length, OneDnnMatmul::rounding);
+            Step rounding = roundings.computeIfAbsent(List.of(length, threads()), key -> rounding(length));
             INDArray scratch = scratchpad(rounding.scratchpadBytes());
             stream stream = stream();
-            OneDnn.useNd4jThreadCount();
+            OneDnn.useAllowedThreadCount();
             try (PointerScope scope = new PointerScope()) {
                 IntMemoryMap args = new IntMemoryMap();
                 args.put(dnnl.DNNL_ARG_FROM, new memory(flat(length, memory.data_type.f32), OneDnn.engine(),
@@ -196,7 +198,7 @@ final class OneDnnMatmul {
 
     private Step product(long batch, long rows, long inner, long columns) {
         memory.data_type operands = operandType();
-        OneDnn.useNd4jThreadCount();
+        OneDnn.useAllowedThreadCount();
         matmul.desc desc = new matmul.desc(matrices(batch, rows, inner, operands),
                 matrices(batch, inner, columns, operands), matrices(batch, rows, columns, memory.data_type.f32));
         matmul.primitive_desc pd = new matmul.primitive_desc(desc, OneDnn.withOwnScratchpad(), OneDnn.engine());
@@ -204,7 +206,7 @@ final class OneDnnMatmul {
     }
 
     private static Step floatProduct(long rows, long inner, long columns, boolean rightTransposed) {
-        OneDnn.useNd4jThreadCount();
+        OneDnn.useAllowedThreadCount();
         matmul.desc desc = new matmul.desc(floatMatrix(rows, inner, false), floatMatrix(inner, columns, rightTransposed),
                 floatMatrix(rows, columns, false));
         matmul.primitive_desc pd = new matmul.primitive_desc(desc, OneDnn.withOwnScratchpad(), OneDnn.engine());
@@ -218,10 +220,18 @@ final class OneDnnMatmul {
     }
 
     private static Step rounding(long length) {
-        OneDnn.useNd4jThreadCount();
+        OneDnn.useAllowedThreadCount();
         reorder.primitive_desc pd = new reorder.primitive_desc(OneDnn.engine(), flat(length, memory.data_type.f32),
                 OneDnn.engine(), flat(length, memory.data_type.bf16), OneDnn.withOwnScratchpad(), false);
         return new Step(new reorder(pd), pd.scratchpad_desc().get_size());
+    }
+
+    /**
+     * The thread count allowed now, part of every primitive's key: oneDNN runs a primitive with the threads it was
+     * built for.
+     */
+    private static long threads() {
+        return NativeThreads.allowed();
     }
 
     private memory.data_type operandType() {

@@ -2,7 +2,6 @@ package ai.dilation4j.runtime.nn.conv;
 
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** A 1x1 convolution as one GEMM per image: the NCHW image already is the {@code [in, pixels]} matrix, no im2col. */
 final class PointwiseKernel implements ConvolutionKernel {
@@ -31,6 +30,6 @@ final class PointwiseKernel implements ConvolutionKernel {
     public INDArray forward(ConvolutionPass pass, LayerWorkspaceMgr workspaceMgr) {
         INDArray weights = pass.weightMatrix();
         return pass.convolveEachImage(workspaceMgr,
-                (image, floats, result) -> Nd4j.gemm(weights, image, result, false, false, 1.0, 0.0));
+                (image, floats, result) -> Gemm.multiply(weights, image, result, false, false));
     }
 }

@@ -10,6 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import ai.dilation4j.runtime.device.NativeThreads;
+
 /**
  * A stride-1, possibly dilated, square convolution of one NCHW image by Winograd's F(m x m, r x r): every
  * {@code m x m} block of outputs costs {@code alpha^2} multiplications per input/output channel pair instead of
@@ -37,7 +39,7 @@ final class WinogradConvolution {
     private final INDArray outputTransform;
     private final int dilation;
     private final long budgetBytes;
-    /** The per-element products as one batched oneDNN matmul (fp32 or bf16); null: one {@code Nd4j.gemm} each. */
+    /** The per-element products as one batched oneDNN matmul (fp32 or bf16); null: one {@link Gemm} each. */
     private final OneDnnMatmul matmul;
 
     WinogradConvolution(WinogradTransforms transforms, int dilation, long budgetBytes, OneDnnMatmul matmul) {
@@ -192,7 +194,7 @@ final class WinogradConvolution {
             if (session != null) {
                 session.multiplyFloats(inputTransform, v, false, u, tileArea, tileArea, channels * count);
             } else {
-                Nd4j.gemm(inputTransform, v, u, false, false, 1.0, 0.0);
+                Gemm.multiply(inputTransform, v, u, false, false);
             }
             OneDnnMatmul.Operand tileOperand = session == null ? null : session.right(u);
             for (long firstOut = 0; firstOut < outChannels; firstOut += block) {
@@ -204,7 +206,7 @@ final class WinogradConvolution {
                 if (session != null) {
                     session.multiplyFloats(filterTransform, taps, true, w, tileArea, tapCount, blockSize * channels);
                 } else {
-                    Nd4j.gemm(filterTransform, taps, w, false, true, 1.0, 0.0);
+                    Gemm.multiply(filterTransform, taps, w, false, true);
                 }
                 INDArray products = gathered.get(NDArrayIndex.interval(0, tileArea * blockSize * count))
                         .reshape('c', tileArea, blockSize * count);
@@ -215,7 +217,7 @@ final class WinogradConvolution {
                         INDArray wElement = w.get(NDArrayIndex.point(element)).reshape('c', blockSize, channels);
                         INDArray uElement = u.get(NDArrayIndex.point(element)).reshape('c', channels, count);
                         INDArray pElement = products.get(NDArrayIndex.point(element)).reshape('c', blockSize, count);
-                        Nd4j.gemm(wElement, uElement, pElement, false, false, 1.0, 0.0);
+                        Gemm.multiply(wElement, uElement, pElement, false, false);
                     }
                 }
                 INDArray y = blockOutputs.get(NDArrayIndex.interval(0, (long) m * m * blockSize * count))
@@ -224,7 +226,7 @@ final class WinogradConvolution {
                     session.multiplyFloats(outputTransform, products, false, y, (long) m * m, tileArea,
                             blockSize * count);
                 } else {
-                    Nd4j.gemm(outputTransform, products, y, false, false, 1.0, 0.0);
+                    Gemm.multiply(outputTransform, products, y, false, false);
                 }
                 scatter(ContiguousMemory.floats(blockOutputs), tiles, (int) first, count, (int) firstOut,
                         (int) blockSize, resultFloats, outH, outW);
@@ -246,7 +248,7 @@ final class WinogradConvolution {
         int alpha = transforms.alpha();
         int plane = (int) (height * width);
         int rowStride = (int) width;
-        IntStream.range(0, (int) channels).parallel().forEach(channel -> {
+        NativeThreads.parallelIfAllowed(IntStream.range(0, (int) channels)).forEach(channel -> {
             int planeStart = channel * plane;
             for (int ey = 0; ey < alpha; ey++) {
                 for (int ex = 0; ex < alpha; ex++) {
@@ -267,7 +269,7 @@ final class WinogradConvolution {
                          FloatBuffer result, long outH, long outW) {
         int m = transforms.m();
         int plane = (int) (outH * outW);
-        IntStream.range(0, blockSize).parallel().forEach(o -> {
+        NativeThreads.parallelIfAllowed(IntStream.range(0, blockSize)).forEach(o -> {
             int planeStart = (firstOut + o) * plane;
             for (int iy = 0; iy < m; iy++) {
                 for (int ix = 0; ix < m; ix++) {

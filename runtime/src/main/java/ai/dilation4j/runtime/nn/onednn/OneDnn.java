@@ -7,11 +7,12 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import ai.dilation4j.runtime.device.NativeThreads;
 
 /**
  * oneDNN through bytedeco's Java API ({@code org.bytedeco:dnnl}; the oneDNN inside libnd4jcpu exports no symbols):
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * library asks first, so its convolutions use the same OpenMP runtime, thread teams and wait policy
  * ({@code OMP_WAIT_POLICY=PASSIVE}, see {@code OpenMpWaitPolicy}) as libnd4j and the oneDNN inside it: the two never
  * run at once on one Java thread, so they do not oversubscribe the cores. OpenMP's team size is a setting of each
- * calling thread; {@link #useNd4jThreadCount()} sets it to ND4J's before every oneDNN call.
+ * calling thread; {@link #useAllowedThreadCount()} sets it before every oneDNN call.
  */
 public final class OneDnn {
 
@@ -104,17 +105,20 @@ public final class OneDnn {
     }
 
     /**
-     * Gives the calling thread's OpenMP teams ND4J's thread count ({@code Nd4j.getEnvironment().maxThreads()}: the
-     * cores or OMP_NUM_THREADS; M2.1's libnd4j ignores {@code setMaxThreads}): oneDNN sizes its parallel regions from
-     * the caller's setting, which ND4J sets only on the thread that loaded it. Called before a primitive is created (oneDNN plans its work split then) and
-     * before it runs.
+     * Gives the calling thread's OpenMP teams the threads it may use ({@link NativeThreads#allowed()}: the limit of an
+     * open {@link NativeThreads} scope, else ND4J's thread count, the cores or OMP_NUM_THREADS) and returns that
+     * count: oneDNN sizes its parallel regions from the caller's setting, which ND4J sets only on the thread that
+     * loaded it. Called before a primitive is created and before it runs: oneDNN plans a primitive's work split for
+     * the thread count of its creation and runs it with that many threads whatever the caller's setting is then, so
+     * callers keep a primitive per thread count.
      */
-    public static void useNd4jThreadCount() {
-        int threads = Nd4j.getEnvironment().maxThreads();
+    public static int useAllowedThreadCount() {
+        int threads = NativeThreads.allowed();
         NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
         if (threads > 0 && ops.ompGetMaxThreads() != threads) {
             ops.setOmpNumThreads(threads);
         }
+        return threads;
     }
 
     /**

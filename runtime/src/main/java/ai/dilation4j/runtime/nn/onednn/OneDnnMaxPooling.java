@@ -26,7 +26,8 @@ import ai.dilation4j.runtime.io.RowMajor;
  * the output back: on DilatedNet-8's pool1 (64 x 896 x 896) 16 + 16 + 2 ms, where libnd4j's NCHW max pooling takes
  * 275 ms and oneDNN's own NCHW one 245 ms (measured on this project's 2-core AVX-512 machine).
  *
- * <p>One instance per graph vertex: it keeps a primitive per input size and is not for concurrent use.
+ * <p>One instance per graph vertex: it keeps a primitive per input size and thread count and is not for concurrent
+ * use.
  */
 public final class OneDnnMaxPooling {
 
@@ -72,7 +73,8 @@ public final class OneDnnMaxPooling {
         INDArray source = RowMajor.isRowMajor(input) ? input : workspaceMgr.dup(ArrayType.FF_WORKING_MEM, input, 'c');
         long[] inShape = source.shape();
         long[] outShape = {inShape[0], inShape[1], outH, outW};
-        Plan plan = plans.computeIfAbsent(new Key(inShape, outShape, padBefore.clone(), padAfter.clone()),
+        int threads = OneDnn.useAllowedThreadCount();
+        Plan plan = plans.computeIfAbsent(new Key(inShape, outShape, padBefore.clone(), padAfter.clone(), threads),
                 key -> Plan.build(key, kernel, stride)).orElse(null);
         if (plan == null) {
             return null;
@@ -82,7 +84,6 @@ public final class OneDnnMaxPooling {
         INDArray blockedOut = OneDnn.workingMemory(workspaceMgr, plan.blockedDst.get_size());
         INDArray scratchpad = OneDnn.workingMemory(workspaceMgr, plan.scratchpadBytes);
         stream s = stream(); // made before the scope, which frees what is made inside it
-        OneDnn.useNd4jThreadCount();
         try (PointerScope scope = new PointerScope()) {
             memory userSrc = new memory(plan.userSrc, OneDnn.engine(), RowMajor.floats(source));
             memory userDst = new memory(plan.userDst, OneDnn.engine(), RowMajor.floats(out));
@@ -113,18 +114,19 @@ public final class OneDnnMaxPooling {
         return stream;
     }
 
-    private record Key(long[] inShape, long[] outShape, int[] padBefore, int[] padAfter) {
+    /** A pooling and the thread count its primitives are built for. */
+    private record Key(long[] inShape, long[] outShape, int[] padBefore, int[] padAfter, int threads) {
         @Override
         public boolean equals(Object other) {
             return other instanceof Key key && Arrays.equals(inShape, key.inShape)
                     && Arrays.equals(outShape, key.outShape) && Arrays.equals(padBefore, key.padBefore)
-                    && Arrays.equals(padAfter, key.padAfter);
+                    && Arrays.equals(padAfter, key.padAfter) && threads == key.threads;
         }
 
         @Override
         public int hashCode() {
             return Arrays.hashCode(inShape) * 31 + Arrays.hashCode(outShape) * 17 + Arrays.hashCode(padBefore) * 7
-                    + Arrays.hashCode(padAfter);
+                    + Arrays.hashCode(padAfter) * 3 + threads;
         }
     }
 
@@ -142,7 +144,7 @@ public final class OneDnnMaxPooling {
         }
 
         private static Plan create(Key key, int[] kernel, int[] stride) {
-            OneDnn.useNd4jThreadCount();
+            OneDnn.useAllowedThreadCount();
             memory.desc userSrc = new memory.desc(key.inShape(), memory.data_type.f32, memory.format_tag.nchw);
             memory.desc userDst = new memory.desc(key.outShape(), memory.data_type.f32, memory.format_tag.nchw);
             memory.desc blockedSrc = new memory.desc(key.inShape(), memory.data_type.f32, memory.format_tag.nChw16c);
