@@ -57,6 +57,11 @@ final class ExecutorSegmenters {
         }
     }
 
+    /** How the segmenters this JVM holds run (graphs, native threads), for logs and tests. */
+    static java.util.List<SegmenterOptions> loadedOptions() {
+        return LOADED.values().stream().map(loaded -> loaded.segmenter().options()).toList();
+    }
+
     private static Loaded load(ShippedModel shipped) throws DilationException {
         Path file = Path.of(SparkFiles.get(shipped.fileName()));
         if (!Files.isRegularFile(file)) {
@@ -71,7 +76,7 @@ final class ExecutorSegmenters {
         SegmentationModel model = SegmentationModel.load(file);
         try {
             Segmenter segmenter = model.segmenter(SegmenterOptions.builder().threads(concurrentTasks)
-                    /*PENDING .nativeThreads(nativeThreads)*/.build());
+                    .nativeThreads(nativeThreads).build());
             LOG.info("Loaded {} in {} ms: {} forward passes at once, {} native threads each", shipped.modelName(),
                     (System.nanoTime() - started) / 1_000_000, concurrentTasks, nativeThreads);
             return new Loaded(model, segmenter);

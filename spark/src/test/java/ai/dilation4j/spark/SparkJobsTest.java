@@ -2,6 +2,7 @@ package ai.dilation4j.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -146,6 +148,17 @@ class SparkJobsTest {
         assertSameFiles(cliOut, sparkOut);
         assertThat(rows(sparkOut)).hasSize(5);
         assertThat(sparkOut.resolve(HadoopOutputs.ATTEMPTS_DIRECTORY)).doesNotExist();
+    }
+
+    @Test
+    void eachTaskRunsItsForwardPassesOnItsOwnCores(@TempDir Path dir) throws Exception {
+        SparkSegmentation.run(spark, options(images, dir.resolve("one")).build(), zoo);
+        SparkSegmentation.run(spark, options(images, dir.resolve("two")).threadsPerTask(2).build(), zoo);
+
+        // local[2,3]: two tasks at once, spark.task.cpus 1: two graphs over one copy of the weights, one native
+        // thread per forward pass unless --threads-per-task says otherwise (a model of its own then)
+        assertThat(ExecutorSegmenters.loadedOptions()).extracting(o -> o.threads(), o -> o.nativeThreads())
+                .contains(tuple(2, OptionalInt.of(1)), tuple(2, OptionalInt.of(2)));
     }
 
     @Test
