@@ -75,12 +75,11 @@ public final class SparkEvaluation {
             throw new InvalidInputException("None of the " + total + " images in " + images + " has a label in "
                     + labels + ".");
         }
-        int partitions = (int) Math.min(scorable, Math.max(spark.sparkContext().defaultParallelism(),
-                (scorable + imagesPerTask - 1) / imagesPerTask));
+        int partitions = Tasks.partitions(spark, scorable, imagesPerTask);
         EvaluatePartition task = new EvaluatePartition(shipped.model(),
                 new HadoopConfiguration(spark.sparkContext().hadoopConfiguration()), layout, dataset.numClasses(),
                 ignored, limits);
-        PartitionScore score = labelled.repartition(partitions, col("path")).javaRDD().mapPartitions(task)
+        PartitionScore score = labelled.repartitionByRange(partitions, col("path")).javaRDD().mapPartitions(task)
                 .reduce(PartitionScore::sum);
         ConfusionMatrix matrix = score.matrix();
         return new Result(new EvaluationReport(dataset, matrix, (int) score.scored()), total - scorable, total,

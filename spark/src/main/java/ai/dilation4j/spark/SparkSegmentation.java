@@ -63,8 +63,7 @@ public final class SparkSegmentation {
         String base = ImageListing.base(spark, "--input", options.input());
         long imageCount = images.count();
         Set<String> sharedStems = sharedStems(images, base);
-        int partitions = (int) Math.min(imageCount, Math.max(spark.sparkContext().defaultParallelism(),
-                (imageCount + options.imagesPerTask() - 1) / options.imagesPerTask()));
+        int partitions = Tasks.partitions(spark, imageCount, options.imagesPerTask());
         LongAccumulator segmented = spark.sparkContext().longAccumulator("dilation4j images segmented");
         LongAccumulator failed = spark.sparkContext().longAccumulator("dilation4j images failed");
         SegmentPartition task = new SegmentPartition(shipped.model(),
@@ -73,7 +72,7 @@ public final class SparkSegmentation {
                 options.writeObserver());
         String results = new Path(root, RESULTS).toString();
         try {
-            images.repartition(partitions, col("path")).mapPartitions(task, Encoders.STRING())
+            images.repartitionByRange(partitions, col("path")).mapPartitions(task, Encoders.STRING())
                     .write().mode(SaveMode.Overwrite).text(results);
         } finally {
             HadoopOutputs.deleteAttempts(outputFs, root);
