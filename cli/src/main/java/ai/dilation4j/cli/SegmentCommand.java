@@ -58,8 +58,7 @@ import ai.dilation4j.runtime.io.FileNames;
 final class SegmentCommand implements Callable<Integer> {
 
     static final int SOME_FAILED = 3;
-    private static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp",
-            "ppm", "pgm", "pbm", "pnm", "hdr", "pic", "ras", "sr");
+    private static final Set<String> IMAGE_EXTENSIONS = ai.dilation4j.runtime.image.ImageDecoder.FILE_EXTENSIONS;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -228,14 +227,11 @@ final class SegmentCommand implements Callable<Integer> {
 
     /** The --output kinds, in the order given, each once; an unknown one is a usage error. */
     private List<OutputKind> outputKinds() {
-        java.util.LinkedHashSet<OutputKind> kinds = new java.util.LinkedHashSet<>();
-        for (String name : outputNames) {
-            kinds.add(OutputKind.parse(name.trim().toLowerCase(Locale.ROOT)).orElseThrow(() ->
-                    new picocli.CommandLine.ParameterException(spec.commandLine(), "--output " + name
-                            + " is not a kind of output; give some of " + java.util.Arrays.stream(OutputKind.values())
-                            .map(OutputKind::id).toList())));
+        try {
+            return OutputKind.parseAll("--output", outputNames);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        return List.copyOf(kinds);
     }
 
     /** {@code -o} must name a directory (or nothing yet): results go into it under the images' names. */

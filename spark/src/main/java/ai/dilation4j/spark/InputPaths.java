@@ -13,9 +13,8 @@ import java.util.TreeSet;
  */
 final class InputPaths {
 
-    /** The file names the {@code segment} command takes as images, in both cases (globs are case-sensitive). */
-    static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp", "ppm",
-            "pgm", "pbm", "pnm", "hdr", "pic", "ras", "sr");
+    /** The file names the {@code segment} command takes as images. */
+    static final Set<String> IMAGE_EXTENSIONS = ai.dilation4j.runtime.image.ImageDecoder.FILE_EXTENSIONS;
 
     private InputPaths() {
     }

@@ -1,8 +1,6 @@
 package ai.dilation4j.spark;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 
@@ -87,13 +85,10 @@ public final class SegmentJob extends JobCommand {
     }
 
     private List<OutputKind> kinds() {
-        LinkedHashSet<OutputKind> kinds = new LinkedHashSet<>();
-        for (String name : outputKinds) {
-            kinds.add(OutputKind.parse(name.trim().toLowerCase(Locale.ROOT)).orElseThrow(() ->
-                    new CommandLine.ParameterException(spec.commandLine(), "--output-kinds " + name + " is not a kind "
-                            + "of output; give some of " + java.util.Arrays.stream(OutputKind.values())
-                            .map(OutputKind::id).toList())));
+        try {
+            return OutputKind.parseAll("--output-kinds", outputKinds);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        return new ArrayList<>(kinds);
     }
 }

@@ -31,6 +31,13 @@ import ai.dilation4j.runtime.InvalidInputException;
  */
 public final class ImageDecoder {
 
+    /**
+     * The file-name extensions (lower case) of the formats it decodes: the {@code segment} command and the batch jobs
+     * take a directory's images by them.
+     */
+    public static final java.util.Set<String> FILE_EXTENSIONS = java.util.Set.of("png", "jpg", "jpeg", "bmp", "tif",
+            "tiff", "webp", "ppm", "pgm", "pbm", "pnm", "hdr", "pic", "ras", "sr");
+
     /** Enough of the start of a file to tell its format. */
     private static final int MAGIC_BYTES = 16;
     private static final int TAIL_BYTES = 1024;

@@ -53,6 +53,22 @@ public enum OutputKind {
         return Optional.empty();
     }
 
+    /**
+     * The kinds a comma-separated option names ({@code labels, Color}), in the order given, each once.
+     *
+     * @param option the option's name, for the message
+     * @throws IllegalArgumentException naming the first name that is no kind, and the kinds there are
+     */
+    public static java.util.List<OutputKind> parseAll(String option, java.util.List<String> names) {
+        java.util.LinkedHashSet<OutputKind> kinds = new java.util.LinkedHashSet<>();
+        for (String name : names) {
+            kinds.add(parse(name.trim().toLowerCase(Locale.ROOT)).orElseThrow(() -> new IllegalArgumentException(
+                    option + " " + name + " is not a kind of output; give some of "
+                            + java.util.Arrays.stream(values()).map(OutputKind::id).toList())));
+        }
+        return java.util.List.copyOf(kinds);
+    }
+
     /** Whether this kind is a PNG image (every kind but {@link #PROB}): the kinds the HTTP service answers with. */
     public boolean isPng() {
         return extension.equals(".png");
