@@ -2,7 +2,7 @@ package ai.dilation4j.spark;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.struct;
 
 import java.io.IOException;
 import java.util.List;
@@ -64,8 +64,9 @@ public final class SparkEvaluation {
                 cityscapes ? "*" + CityscapesLabels.LABEL_SUFFIX : "*", cityscapes)
                 .withColumn("key", key(layout, false).apply(col("path")))
                 .filter(col("key").isNotNull())
-                // as LabelledImages: the first label of a key in path order
-                .orderBy("path").groupBy("key").agg(min("path").as("label_path"), first("length").as("label_length"));
+                // as LabelledImages: the first label of a key in path order, with its own length
+                .groupBy("key").agg(min(struct(col("path"), col("length"))).as("label"))
+                .select(col("key"), col("label.path").as("label_path"), col("label.length").as("label_length"));
         Dataset<Row> paired = imageFiles.join(labelFiles, imageFiles.col("key").equalTo(labelFiles.col("key")),
                 "left_outer").select(col("path"), col("length"), col("label_path"), col("label_length"));
         long total = paired.count();

@@ -159,6 +159,9 @@ class SparkJobsTest {
         // thread per forward pass unless --threads-per-task says otherwise (a model of its own then)
         assertThat(ExecutorSegmenters.loadedOptions()).extracting(o -> o.threads(), o -> o.nativeThreads())
                 .contains(tuple(2, OptionalInt.of(1)), tuple(2, OptionalInt.of(2)));
+        // loaded once per JVM, whatever the number of tasks and jobs that used it
+        assertThat(ExecutorSegmenters.loadedOptions()).filteredOn(o -> o.nativeThreads().equals(OptionalInt.of(1)))
+                .hasSize(1);
     }
 
     @Test
