@@ -56,11 +56,12 @@ public final class SparkSegmentation {
             throw new InvalidInputException("--output " + options.output() + " holds a finished run (" + SUCCESS
                     + "); give another directory or delete it.");
         }
+        String base = ImageListing.base(spark, "--input", options.input());
+        refuseOutputAmongInputs(spark, options, outputFs, root, base);
         ModelShipping.Shipped shipped = ModelShipping.ship(spark.sparkContext(), options.model(),
                 options.threadsPerTask(), zoo);
         Dataset<Row> images = ImageListing.list(spark, "--input", options.input(), options.include(),
                 options.recursive());
-        String base = ImageListing.base(spark, "--input", options.input());
         long imageCount = images.count();
         Set<String> sharedStems = sharedStems(images, base);
         int partitions = Tasks.partitions(spark, imageCount, options.imagesPerTask());
@@ -80,6 +81,26 @@ public final class SparkSegmentation {
         outputFs.create(new Path(root, SUCCESS), true).close();
         return new Summary(imageCount, segmented.value(), failed.value(), (System.nanoTime() - started) / 1e9,
                 results);
+    }
+
+    /**
+     * The results must not land where the input is listed from: a later run would take them for images (the CLI
+     * refuses results that would overwrite an input for the same reason).
+     */
+    private static void refuseOutputAmongInputs(SparkSession spark, SegmentJobOptions options, FileSystem outputFs,
+                                                Path root, String base) throws IOException, InvalidInputException {
+        FileSystem inputFs = new Path(options.input()).getFileSystem(spark.sparkContext().hadoopConfiguration());
+        if (!inputFs.getUri().equals(outputFs.getUri())) {
+            return;
+        }
+        String output = outputFs.makeQualified(root).toUri().getPath();
+        output = output.endsWith("/") ? output : output + "/";
+        if (output.equals(base) || (options.recursive() && output.startsWith(base))) {
+            throw new InvalidInputException("--output " + options.output() + " is " + (output.equals(base)
+                    ? "the input directory" : "inside the input directory, which is searched recursively") + " ("
+                    + base + "): a later run would take the results for images; give an output directory outside "
+                    + "it" + (output.equals(base) ? "." : ", or --no-recursive."));
+        }
     }
 
     /** The directory-and-stem keys two or more images share (photo.png and photo.jpg): those keep their whole names. */

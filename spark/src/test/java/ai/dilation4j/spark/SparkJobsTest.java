@@ -198,11 +198,18 @@ class SparkJobsTest {
     }
 
     @Test
-    void aFinishedOutputIsNotOverwritten(@TempDir Path dir) throws Exception {
+    void aFinishedOutputOrOneAmongTheInputsIsRefused(@TempDir Path dir) throws Exception {
         Path out = Files.createDirectories(dir.resolve("spark"));
         Files.createFile(out.resolve("_SUCCESS"));
         assertThatThrownBy(() -> SparkSegmentation.run(spark, options(images, out).build(), zoo))
                 .hasMessageContaining("holds a finished run");
+        Path input = copyOf(images, dir.resolve("input"));
+        assertThatThrownBy(() -> SparkSegmentation.run(spark, options(input, input.resolve("out")).build(), zoo))
+                .isInstanceOf(ai.dilation4j.runtime.InvalidInputException.class)
+                .hasMessageContaining("inside the input directory, which is searched recursively");
+        assertThatThrownBy(() -> SparkSegmentation.run(spark, options(input, input).recursive(false).build(), zoo))
+                .hasMessageContaining("is the input directory");
+        assertThat(input.resolve("out")).doesNotExist();
     }
 
     @Test
