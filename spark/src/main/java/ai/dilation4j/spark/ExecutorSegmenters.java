@@ -42,7 +42,7 @@ final class ExecutorSegmenters {
     }
 
     /** The segmenter of this JVM for {@code shipped}, loading the model on first use. */
-    static Segmenter get(ShippedModel shipped) throws DilationException {
+    static Segmenter get(ShippedModel shipped) throws DilationException, java.io.IOException {
         Loaded loaded = LOADED.get(shipped);
         if (loaded != null) {
             return loaded.segmenter();
@@ -62,11 +62,16 @@ final class ExecutorSegmenters {
         return LOADED.values().stream().map(loaded -> loaded.segmenter().options()).toList();
     }
 
-    private static Loaded load(ShippedModel shipped) throws DilationException {
+    private static Loaded load(ShippedModel shipped) throws DilationException, java.io.IOException {
         Path file = Path.of(SparkFiles.get(shipped.fileName()));
         if (!Files.isRegularFile(file)) {
             throw new ModelFileException("Model file " + shipped.fileName() + " was not shipped to this executor ("
                     + file + " is missing); run the job through dilation4j-spark's driver, which adds it.");
+        }
+        if (Files.size(file) != shipped.bytes()) {
+            throw new ModelFileException("Model file " + shipped.fileName() + " changed after this Spark application "
+                    + "shipped it (" + Files.size(file) + " bytes here, " + shipped.bytes() + " on the driver); Spark "
+                    + "ships a file once per application: start a new one, or give the new model another name.");
         }
         SparkConf conf = SparkEnv.get().conf();
         int taskCpus = conf.getInt("spark.task.cpus", 1);

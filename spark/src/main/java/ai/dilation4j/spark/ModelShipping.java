@@ -36,7 +36,10 @@ final class ModelShipping {
             IOException {
         Path local = localFile(spark.hadoopConfiguration(), model, zoo);
         ModelMetadata metadata = ModelFile.verify(local);
-        spark.addFile(local.toAbsolutePath().toUri().toString());
+        String uri = local.toAbsolutePath().toUri().toString();
+        if (!spark.listFiles().contains(uri)) { // added by an earlier job of this application
+            spark.addFile(uri);
+        }
         return new Shipped(new ShippedModel(local.getFileName().toString(), Files.size(local), metadata.name(),
                 threadsPerTask), metadata);
     }
