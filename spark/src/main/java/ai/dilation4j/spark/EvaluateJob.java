@@ -51,6 +51,12 @@ public final class EvaluateJob extends JobCommand {
                     + "always ignore the IDs outside the 19 train classes.")
     Integer ignore;
 
+    @Option(names = "--list", paramLabel = "FILE",
+            description = "Score only the images whose file stems FILE lists, one per line (PASCAL VOC's "
+                    + "ImageSets/Segmentation/val.txt; any Hadoop file system). A listed stem with no image is refused "
+                    + "before any task runs; a listed image without its label is skipped and named.")
+    String list;
+
     @Option(names = "--json", paramLabel = "FILE",
             description = "Also write the scores and the confusion matrix as JSON to FILE (any Hadoop file system; "
                     + "'-' for stdout).")
@@ -83,8 +89,9 @@ public final class EvaluateJob extends JobCommand {
             case index -> LabelFormat.INDEX;
             case cityscapes -> LabelFormat.CITYSCAPES;
         };
-        SparkEvaluation.Result result = SparkEvaluation.run(spark, model, images, labels, format, ignore,
-                threadsPerTask(), imagesPerTask, limits(), zoo);
+        SparkEvaluation.Result result = SparkEvaluation.run(spark, EvaluateJobOptions.builder().model(model)
+                .images(images).labels(labels).format(format).ignore(ignore).list(list)
+                .threadsPerTask(threadsPerTask()).imagesPerTask(imagesPerTask).limits(limits()).build(), zoo);
         if (result.unlabelled() > 0) {
             err.println(spec.qualifiedName() + ": " + result.unlabelled() + " of " + result.images() + " images have no "
                     + "label in " + labels + " and are not scored.");

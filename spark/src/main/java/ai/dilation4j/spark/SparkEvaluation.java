@@ -2,13 +2,16 @@ package ai.dilation4j.spark;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.udf;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 
-import org.apache.spark.api.java.function.FilterFunction;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
@@ -24,7 +27,7 @@ import ai.dilation4j.runtime.evaluate.ConfusionMatrix;
 import ai.dilation4j.runtime.evaluate.EvaluationReport;
 import ai.dilation4j.runtime.evaluate.LabelFormat;
 import ai.dilation4j.runtime.evaluate.LabelledImages;
-import ai.dilation4j.runtime.image.ImageLimits;
+import ai.dilation4j.runtime.io.FileNames;
 
 /**
  * Scores a labelled image set on a Spark cluster as the {@code evaluate} command does on one machine: images and
@@ -41,22 +44,22 @@ public final class SparkEvaluation {
     }
 
     /**
-     * @param format   the label layout; null to detect it as the command's {@code auto} does
-     * @param ignore   the label value not scored (-1 for none); null for the default (255, or Cityscapes' ignored IDs)
-     * @throws InvalidInputException if no image has a label, or the options do not fit the labels or the model
+     * @throws InvalidInputException if no image has a label, a listed stem has no image, or the options do not fit
+     *                               the labels or the model
      */
-    public static Result run(SparkSession spark, String model, String images, String labels, LabelFormat format,
-                             Integer ignore, int threadsPerTask, int imagesPerTask, ImageLimits limits, ModelZoo zoo)
+    public static Result run(SparkSession spark, EvaluateJobOptions options, ModelZoo zoo)
             throws DilationException, IOException {
-        ModelShipping.Shipped shipped = ModelShipping.ship(spark.sparkContext(), model, threadsPerTask, zoo);
+        ModelShipping.Shipped shipped = ModelShipping.ship(spark.sparkContext(), options.model(),
+                options.threadsPerTask(), zoo);
         DatasetSpec dataset = shipped.metadata().datasetSpec().orElseThrow(() -> new InvalidInputException("Model "
                 + shipped.metadata().name() + " carries no dataset fields (mean, margin, zoom, palette); convert it "
                 + "with --preset."));
-        LabelFormat layout = format != null ? format : detect(spark, labels);
-        int ignored = layout.ignoredValue(ignore);
+        String labels = options.labels();
+        LabelFormat layout = options.format() != null ? options.format() : detect(spark, labels);
+        int ignored = layout.ignoredValue(options.ignore());
         layout.requireClasses(dataset, labels);
         boolean cityscapes = layout == LabelFormat.CITYSCAPES;
-        Dataset<Row> imageFiles = ImageListing.list(spark, "--images", images,
+        Dataset<Row> imageFiles = ImageListing.list(spark, "--images", options.images(),
                 cityscapes ? "*" + CityscapesLabels.IMAGE_SUFFIX : InputPaths.imageFilter(), cityscapes)
                 .withColumn("key", key(layout, true).apply(col("path")))
                 .filter(col("key").isNotNull());
@@ -68,23 +71,80 @@ public final class SparkEvaluation {
                 .groupBy("key").agg(min(struct(col("path"), col("length"))).as("label"))
                 .select(col("key"), col("label.path").as("label_path"), col("label.length").as("label_length"));
         Dataset<Row> paired = imageFiles.join(labelFiles, imageFiles.col("key").equalTo(labelFiles.col("key")),
-                "left_outer").select(col("path"), col("length"), col("label_path"), col("label_length"));
-        long total = paired.count();
-        Dataset<Row> labelled = paired.filter((FilterFunction<Row>) row -> !row.isNullAt(2));
-        long scorable = labelled.count();
-        if (scorable == 0) {
-            throw new InvalidInputException("None of the " + total + " images in " + images + " has a label in "
-                    + labels + ".");
+                "left_outer").select(col("path"), col("length"), col("label_path"), col("label_length"),
+                imageFiles.col("key"));
+        List<String> skipped = new ArrayList<>();
+        long unlabelled = 0;
+        long total;
+        if (options.list() != null) {
+            paired = listed(spark, paired, options);
+            total = paired.count();
+            // as the command: a listed image without its label is skipped and named
+            for (Row row : paired.filter(col("label_path").isNull()).select("path", "key").collectAsList()) {
+                skipped.add(row.getString(0) + ": no label image named "
+                        + LabelledImages.expectedLabel(layout, row.getString(1)) + " in " + labels);
+            }
+        } else {
+            total = paired.count();
+            unlabelled = paired.filter(col("label_path").isNull()).count();
+            if (unlabelled == total) {
+                Row first = paired.orderBy("path").select("path", "key").first();
+                throw new InvalidInputException("None of the " + total + " images in " + options.images() + " has a "
+                        + "label in " + labels + " (for " + new org.apache.hadoop.fs.Path(first.getString(0)).getName()
+                        + ", " + LabelledImages.expectedLabel(layout, first.getString(1)) + " was looked for).");
+            }
         }
-        int partitions = Tasks.partitions(spark, scorable, imagesPerTask);
-        EvaluatePartition task = new EvaluatePartition(shipped.model(),
-                new HadoopConfiguration(spark.sparkContext().hadoopConfiguration()), layout, dataset.numClasses(),
-                ignored, limits);
-        PartitionScore score = labelled.repartitionByRange(partitions, col("path")).javaRDD().mapPartitions(task)
-                .reduce(PartitionScore::sum);
-        ConfusionMatrix matrix = score.matrix();
-        return new Result(new EvaluationReport(dataset, matrix, (int) score.scored()), total - scorable, total,
-                score.skipped());
+        Dataset<Row> labelled = paired.filter(col("label_path").isNotNull())
+                .select("path", "length", "label_path", "label_length");
+        long scorable = total - unlabelled - skipped.size();
+        PartitionScore score = new PartitionScore(new ConfusionMatrix(dataset.numClasses()), 0, List.of());
+        if (scorable > 0) {
+            EvaluatePartition task = new EvaluatePartition(shipped.model(),
+                    new HadoopConfiguration(spark.sparkContext().hadoopConfiguration()), layout, dataset.numClasses(),
+                    ignored, options.limits());
+            score = labelled.repartitionByRange(Tasks.partitions(spark, scorable, options.imagesPerTask()),
+                    col("path")).javaRDD().mapPartitions(task).reduce(PartitionScore::sum);
+        }
+        skipped.addAll(score.skipped());
+        return new Result(new EvaluationReport(dataset, score.matrix(), (int) score.scored()), unlabelled, total,
+                skipped);
+    }
+
+    /**
+     * The rows of the images {@code --list} names by file stem (the first image of a stem in path order, as the
+     * command takes it).
+     *
+     * @throws InvalidInputException as the command: a listed stem without an image, a list that names none
+     */
+    private static Dataset<Row> listed(SparkSession spark, Dataset<Row> paired, EvaluateJobOptions options)
+            throws IOException, InvalidInputException {
+        org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(options.list());
+        org.apache.hadoop.fs.FileSystem fs = file.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        if (!fs.isFile(file)) {
+            throw new InvalidInputException("--list " + options.list() + " is not a file");
+        }
+        List<LabelledImages.ListedStem> stems;
+        try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(fs.open(file),
+                java.nio.charset.StandardCharsets.UTF_8.newDecoder()))) {
+            stems = LabelledImages.readList(options.list(), lines);
+        }
+        UDF1<String, String> stemOf = path -> FileNames.stem(new org.apache.hadoop.fs.Path(path).getName());
+        Dataset<Row> wanted = spark.createDataset(stems.stream().map(LabelledImages.ListedStem::stem).distinct()
+                .toList(), Encoders.STRING()).toDF("stem");
+        Dataset<Row> chosen = paired.withColumn("stem", udf(stemOf, DataTypes.StringType).apply(col("path")))
+                .join(broadcast(wanted), "stem")
+                .groupBy("stem").agg(min(struct(col("path"), col("length"), col("label_path"), col("label_length"),
+                        col("key"))).as("image"))
+                .select(col("stem"), col("image.path").as("path"), col("image.length").as("length"),
+                        col("image.label_path").as("label_path"), col("image.label_length").as("label_length"),
+                        col("image.key").as("key"));
+        java.util.Set<String> found = new java.util.HashSet<>(chosen.select("stem").as(Encoders.STRING())
+                .collectAsList());
+        List<LabelledImages.ListedStem> missing = stems.stream().filter(stem -> !found.contains(stem.stem())).toList();
+        if (!missing.isEmpty()) {
+            throw LabelledImages.unlistedImages(options.list(), options.images(), missing, stems.size());
+        }
+        return chosen.drop("stem");
     }
 
     /** The pairing key of a file path under {@code format}: {@link LabelledImages#imageKey} or its label twin. */

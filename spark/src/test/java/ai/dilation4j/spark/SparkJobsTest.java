@@ -33,7 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
 import ai.dilation4j.models.ModelZoo;
 import ai.dilation4j.runtime.ModelFileException;
 import ai.dilation4j.runtime.evaluate.LabelFormat;
-import ai.dilation4j.runtime.image.ImageLimits;
 import ai.dilation4j.runtime.output.OutputKind;
 import ai.dilation4j.runtime.testing.SyntheticImages;
 import ai.dilation4j.runtime.testing.TinyNetworks;
@@ -235,8 +234,7 @@ class SparkJobsTest {
                 "--labels", labels.toString(), "--json", dir.resolve("cli.json").toString());
         assertThat(cli.exitCode()).as(cli.err()).isZero();
 
-        SparkEvaluation.Result result = SparkEvaluation.run(spark, model.toString(), images.toString(),
-                labels.toString(), null, null, 0, 1, ImageLimits.DEFAULT, zoo);
+        SparkEvaluation.Result result = SparkEvaluation.run(spark, evaluation(labels).imagesPerTask(1).build(), zoo);
 
         StringWriter table = new StringWriter();
         result.report().printTable(new PrintWriter(table));
@@ -246,15 +244,34 @@ class SparkJobsTest {
         assertThat(document).isEqualTo(json.readTree(dir.resolve("cli.json").toFile()));
         assertThat(result.unlabelled()).isEqualTo(1);
         assertThat(result.skipped()).isEmpty();
+
+        // --list: the listed images only; a listed image without its label skipped and named, as the CLI does
+        Path list = Files.writeString(dir.resolve("val.txt"), "scene1\n\n  scene3 \nscene4\n");
+        CliJar.Run listedCli = CliJar.run(dir, "evaluate", "--model", model.toString(), "--images", images.toString(),
+                "--labels", labels.toString(), "--list", list.toString());
+        assertThat(listedCli.exitCode()).as(listedCli.err()).isEqualTo(3);
+        SparkEvaluation.Result listed = SparkEvaluation.run(spark, evaluation(labels).list(list.toString()).build(),
+                zoo);
+        StringWriter listedTable = new StringWriter();
+        listed.report().printTable(new PrintWriter(listedTable));
+        assertThat(listedTable.toString()).isEqualTo(listedCli.out());
+        assertThat(listed.skipped()).singleElement().asString().contains("scene4.png: no label image named scene4.*");
+        Path wrong = Files.writeString(dir.resolve("wrong.txt"), "scene1\n2007_000032\n");
+        assertThatThrownBy(() -> SparkEvaluation.run(spark, evaluation(labels).list(wrong.toString()).build(), zoo))
+                .hasMessageContaining("wrong.txt line 2 names 2007_000032");
     }
 
     @Test
     void evaluateRefusesCityscapesOptionsAsTheCliDoes(@TempDir Path dir) throws Exception {
         Path labels = Files.createDirectories(dir.resolve("labels"));
         Files.createFile(labels.resolve("aachen_000000_000019_gtFine_labelIds.png"));
-        assertThatThrownBy(() -> SparkEvaluation.run(spark, model.toString(), images.toString(), labels.toString(),
-                LabelFormat.CITYSCAPES, null, 0, 1, ImageLimits.DEFAULT, zoo))
+        assertThatThrownBy(() -> SparkEvaluation.run(spark, evaluation(labels).format(LabelFormat.CITYSCAPES).build(),
+                zoo))
                 .hasMessageContaining("score the 19 Cityscapes train classes");
+    }
+
+    private static EvaluateJobOptions.Builder evaluation(Path labels) {
+        return EvaluateJobOptions.builder().model(model.toString()).images(images.toString()).labels(labels.toString());
     }
 
     private static SegmentJobOptions.Builder options(Path input, Path output) {

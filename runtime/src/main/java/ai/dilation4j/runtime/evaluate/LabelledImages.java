@@ -104,38 +104,69 @@ public final class LabelledImages {
         for (Entry entry : pair(imagesDir, labelsDir, format)) {
             byStem.putIfAbsent(FileNames.stem(entry.image()), entry);
         }
-        List<Entry> listed = new ArrayList<>();
-        String firstMissing = null;
-        int missing = 0;
-        int lineNumber = 0;
+        List<ListedStem> stems;
         try (BufferedReader lines = Files.newBufferedReader(listFile, StandardCharsets.UTF_8)) {
+            stems = readList(listFile.toString(), lines);
+        }
+        List<Entry> listed = new ArrayList<>();
+        List<ListedStem> missing = new ArrayList<>();
+        for (ListedStem stem : stems) {
+            Entry entry = byStem.get(stem.stem());
+            if (entry != null) {
+                listed.add(entry);
+            } else {
+                missing.add(stem);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw unlistedImages(listFile.toString(), imagesDir.toString(), missing, stems.size());
+        }
+        return listed;
+    }
+
+    /** A file stem a list names, and the line it is on. */
+    public record ListedStem(int line, String stem) {
+    }
+
+    /**
+     * The stems of a list as {@link #listed} reads them: one per line, blank lines and surrounding spaces ignored.
+     *
+     * @param listName the list, for messages
+     * @throws InvalidInputException if it is not UTF-8 text or names no stem
+     */
+    public static List<ListedStem> readList(String listName, BufferedReader lines)
+            throws IOException, InvalidInputException {
+        List<ListedStem> stems = new ArrayList<>();
+        int lineNumber = 0;
+        try {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 lineNumber++;
                 String stem = line.strip();
-                if (stem.isEmpty()) {
-                    continue;
-                }
-                Entry entry = byStem.get(stem);
-                if (entry != null) {
-                    listed.add(entry);
-                } else if (missing++ == 0) {
-                    firstMissing = "List " + listFile + " line " + lineNumber + " names " + stem + ", but " + imagesDir
-                            + " holds no image with that file stem";
+                if (!stem.isEmpty()) {
+                    stems.add(new ListedStem(lineNumber, stem));
                 }
             }
         } catch (CharacterCodingException e) {
-            throw new InvalidInputException("List " + listFile + " is not UTF-8 text; give a text file of file "
+            throw new InvalidInputException("List " + listName + " is not UTF-8 text; give a text file of file "
                     + "stems, one per line.");
         }
-        if (missing > 0) {
-            throw new InvalidInputException(firstMissing + (missing == 1 ? "" : ", nor for " + (missing - 1)
-                    + " more of the list's " + (listed.size() + missing) + " stems") + "; is the list for this image "
-                    + "directory?");
+        if (stems.isEmpty()) {
+            throw new InvalidInputException("List " + listName + " names no image.");
         }
-        if (listed.isEmpty()) {
-            throw new InvalidInputException("List " + listFile + " names no image.");
-        }
-        return listed;
+        return stems;
+    }
+
+    /**
+     * The refusal of a list that names stems no image has: the first such line (list, line number, stem) and how
+     * many more there are.
+     */
+    public static InvalidInputException unlistedImages(String listName, String imagesDir, List<ListedStem> missing,
+                                                       int listed) {
+        ListedStem first = missing.get(0);
+        return new InvalidInputException("List " + listName + " line " + first.line() + " names " + first.stem()
+                + ", but " + imagesDir + " holds no image with that file stem" + (missing.size() == 1 ? ""
+                : ", nor for " + (missing.size() - 1) + " more of the list's " + listed + " stems")
+                + "; is the list for this image directory?");
     }
 
     /**
