@@ -3,40 +3,27 @@ package ai.dilation4j.spark;
 import java.util.Objects;
 
 import ai.dilation4j.runtime.evaluate.LabelFormat;
-import ai.dilation4j.runtime.image.ImageLimits;
 
 /** What a {@link SparkEvaluation} scores and how; immutable, built with {@link #builder()}. */
-public final class EvaluateJobOptions {
+public final class EvaluateJobOptions extends JobOptions {
 
-    private final String model;
     private final String images;
     private final String labels;
     private final LabelFormat format;
     private final Integer ignore;
     private final String list;
-    private final int threadsPerTask;
-    private final int imagesPerTask;
-    private final ImageLimits limits;
 
     private EvaluateJobOptions(Builder builder) {
-        this.model = Objects.requireNonNull(builder.model, "model");
+        super(builder);
         this.images = Objects.requireNonNull(builder.images, "images");
         this.labels = Objects.requireNonNull(builder.labels, "labels");
         this.format = builder.format;
         this.ignore = builder.ignore;
         this.list = builder.list;
-        this.threadsPerTask = builder.threadsPerTask;
-        this.imagesPerTask = builder.imagesPerTask;
-        this.limits = builder.limits;
     }
 
     public static Builder builder() {
         return new Builder();
-    }
-
-    /** A preset name, a local model file or a Hadoop URI of one. */
-    public String model() {
-        return model;
     }
 
     /** The images' directory (any Hadoop file system). */
@@ -64,35 +51,18 @@ public final class EvaluateJobOptions {
         return list;
     }
 
-    /** Native threads per forward pass; 0: the task's cores. */
-    public int threadsPerTask() {
-        return threadsPerTask;
-    }
-
-    public int imagesPerTask() {
-        return imagesPerTask;
-    }
-
-    public ImageLimits limits() {
-        return limits;
-    }
-
-    public static final class Builder {
-        private String model;
+    public static final class Builder extends JobOptions.Builder<Builder> {
         private String images;
         private String labels;
         private LabelFormat format;
         private Integer ignore;
         private String list;
-        private int threadsPerTask;
-        private int imagesPerTask = 16;
-        private ImageLimits limits = ImageLimits.DEFAULT;
 
         private Builder() {
         }
 
-        public Builder model(String model) {
-            this.model = model;
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -121,27 +91,6 @@ public final class EvaluateJobOptions {
 
         public Builder list(String list) {
             this.list = list;
-            return this;
-        }
-
-        public Builder threadsPerTask(int threads) {
-            if (threads < 0) {
-                throw new IllegalArgumentException("threads per task must be at least 1 (got " + threads + ")");
-            }
-            this.threadsPerTask = threads;
-            return this;
-        }
-
-        public Builder imagesPerTask(int images) {
-            if (images < 1) {
-                throw new IllegalArgumentException("images per task must be at least 1 (got " + images + ")");
-            }
-            this.imagesPerTask = images;
-            return this;
-        }
-
-        public Builder limits(ImageLimits limits) {
-            this.limits = Objects.requireNonNull(limits, "limits");
             return this;
         }
 
