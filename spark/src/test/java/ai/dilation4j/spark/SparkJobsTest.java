@@ -179,6 +179,14 @@ class SparkJobsTest {
         assertThat(sparkOut.resolve("a/photo.jpg_labels.png")).exists();
         assertThat(sparkOut.resolve("b/photo_labels.png")).exists();
         assertThat(rows(sparkOut)).hasSize(3);
+
+        // a glob: paths below its last plain directory; only what it matches
+        Path globOut = dir.resolve("glob");
+        SparkSegmentation.run(spark, options(input, globOut).input(input + "/*/*.png")
+                .outputKinds(List.of(OutputKind.LABELS)).build(), zoo);
+        assertThat(globOut.resolve("a/photo_labels.png")).hasSameBinaryContentAs(sparkOut.resolve("a/photo.png_labels.png"));
+        assertThat(globOut.resolve("b/photo_labels.png")).exists();
+        assertThat(rows(globOut)).hasSize(2);
     }
 
     @Test
