@@ -62,10 +62,6 @@ public final class EvaluateJob extends JobCommand {
                     + "'-' for stdout).")
     String json;
 
-    @Option(names = "--images-per-task", paramLabel = "N", defaultValue = "16",
-            description = "About how many images one task scores (default: ${DEFAULT-VALUE}).")
-    int imagesPerTask;
-
     public static void main(String[] args) {
         JobCommand.main(new EvaluateJob(), args);
     }
@@ -75,10 +71,6 @@ public final class EvaluateJob extends JobCommand {
         if (ignore != null && (ignore < -1 || ignore > 255)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--ignore must be between -1 and 255 (got "
                     + ignore + ")");
-        }
-        if (imagesPerTask < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--images-per-task must be at least 1 (got "
-                    + imagesPerTask + ")");
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
+import org.apache.spark.util.SerializableConfiguration;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 
@@ -29,13 +30,13 @@ final class EvaluatePartition implements FlatMapFunction<Iterator<Row>, Partitio
     private static final long serialVersionUID = 1L;
 
     private final ShippedModel model;
-    private final HadoopConfiguration hadoop;
+    private final SerializableConfiguration hadoop;
     private final LabelFormat format;
     private final int classes;
     private final int ignored;
     private final ImageLimits limits;
 
-    EvaluatePartition(ShippedModel model, HadoopConfiguration hadoop, LabelFormat format, int classes, int ignored,
+    EvaluatePartition(ShippedModel model, SerializableConfiguration hadoop, LabelFormat format, int classes, int ignored,
                       ImageLimits limits) {
         this.model = model;
         this.hadoop = hadoop;
@@ -69,9 +70,9 @@ final class EvaluatePartition implements FlatMapFunction<Iterator<Row>, Partitio
             throws DilationException, java.io.IOException {
         String image = row.getString(0);
         String label = row.getString(2);
-        LabelImage truth = reader.read(label, ImageFiles.read(hadoop.get(), "Label image", label, row.getLong(3),
+        LabelImage truth = reader.read(label, ImageFiles.read(hadoop.value(), "Label image", label, row.getLong(3),
                 limits.maxEncodedBytes()));
-        byte[] bytes = ImageFiles.read(hadoop.get(), "Image", image, row.getLong(1), limits.maxEncodedBytes());
+        byte[] bytes = ImageFiles.read(hadoop.value(), "Image", image, row.getLong(1), limits.maxEncodedBytes());
         try (ImageSegmenter.Prepared prepared = segmenter.prepare(image, bytes)) {
             truth.requireSize(label.toString(), image.toString(), prepared.image().width(), prepared.image().height());
             SegmentationResult result = segmenter.finish(segmenter.infer(prepared));

@@ -11,7 +11,6 @@ import java.util.regex.Pattern;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.SparkFiles;
-import org.apache.spark.TaskContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,11 +111,5 @@ final class ExecutorSegmenters {
 
     private static boolean isLocal(SparkConf conf) {
         return conf.get("spark.master", "").startsWith("local");
-    }
-
-    /** The attempt of the running task, for naming its staging area. */
-    static String attemptName(TaskContext task) {
-        return "stage" + task.stageId() + "-" + task.stageAttemptNumber() + "-part" + task.partitionId() + "-attempt"
-                + task.attemptNumber() + "-" + task.taskAttemptId();
     }
 }

@@ -8,6 +8,7 @@ import java.util.Set;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
 
 /**
  * Writes a job's per-image files through the Hadoop FileSystem API so that a reader never sees a partial file and a
@@ -57,6 +58,12 @@ final class HadoopOutputs {
         this.attemptName = attemptName;
         this.attemptNumber = attemptNumber;
         this.observer = observer;
+    }
+
+    /** The attempt of the running task, for naming its staging area. */
+    static String attemptName(TaskContext task) {
+        return "stage" + task.stageId() + "-" + task.stageAttemptNumber() + "-part" + task.partitionId() + "-attempt"
+                + task.attemptNumber() + "-" + task.taskAttemptId();
     }
 
     static boolean publishesOnClose(FileSystem fs) {

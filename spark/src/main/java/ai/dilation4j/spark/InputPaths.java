@@ -4,6 +4,8 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 
+import ai.dilation4j.runtime.io.FileNames;
+
 /**
  * What {@code --input} means: a file, a directory (searched recursively) or a Hadoop glob, and the directory the
  * images' output paths are taken relative to: the input directory itself, or for a glob its last directory before
@@ -67,9 +69,8 @@ final class InputPaths {
         if (keepExtension) {
             return relative;
         }
-        int slash = relative.lastIndexOf('/');
-        int dot = relative.lastIndexOf('.');
-        return dot > slash + 1 ? relative.substring(0, dot) : relative;
+        int nameStart = relative.lastIndexOf('/') + 1;
+        return relative.substring(0, nameStart) + FileNames.stem(relative.substring(nameStart));
     }
 
     /** The image's path below {@code base}; its file name alone when it is not below it. */

@@ -49,6 +49,11 @@ abstract class JobCommand implements Callable<Integer> {
             description = "Most network tiles one image may need (default: ${DEFAULT-VALUE}).")
     long maxTiles;
 
+    @Option(names = "--images-per-task", paramLabel = "N", defaultValue = "" + JobOptions.DEFAULT_IMAGES_PER_TASK,
+            description = "About how many images one task takes (default: ${DEFAULT-VALUE}; at least 3 tasks per "
+                    + "slot); a failed task repeats that many.")
+    int imagesPerTask;
+
     /** Checks the command's own options before Spark starts: a usage error is a {@code ParameterException}. */
     abstract void checkOptions();
 
@@ -57,17 +62,13 @@ abstract class JobCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (threadsPerTask != null && threadsPerTask < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--threads-per-task must be at least 1 (got "
-                    + threadsPerTask + ")");
+        if (threadsPerTask != null) {
+            requireAtLeastOne("--threads-per-task", threadsPerTask);
         }
-        for (Object[] limit : new Object[][] {{"--max-bytes", maxBytes}, {"--max-pixels", maxPixels},
-                {"--max-tiles", maxTiles}}) {
-            if ((long) limit[1] < 1) {
-                throw new CommandLine.ParameterException(spec.commandLine(), limit[0] + " must be at least 1 (got "
-                        + limit[1] + ")");
-            }
-        }
+        requireAtLeastOne("--max-bytes", maxBytes);
+        requireAtLeastOne("--max-pixels", maxPixels);
+        requireAtLeastOne("--max-tiles", maxTiles);
+        requireAtLeastOne("--images-per-task", imagesPerTask);
         checkOptions();
         PrintWriter err = spec.commandLine().getErr();
         SparkSession spark;
@@ -79,10 +80,11 @@ abstract class JobCommand implements Callable<Integer> {
                     + " dilation4j-spark.jar ...");
             return FAILED;
         }
-        if (threadsPerTask != null && threadsPerTask > spark.sparkContext().getConf().getInt("spark.task.cpus", 1)) {
+        int taskCpus = spark.sparkContext().getConf().getInt("spark.task.cpus", 1);
+        if (threadsPerTask != null && threadsPerTask > taskCpus) {
             err.println(spec.qualifiedName() + ": warning: --threads-per-task " + threadsPerTask + " with spark.task.cpus="
-                    + spark.sparkContext().getConf().getInt("spark.task.cpus", 1) + ": executors run more native "
-                    + "threads than they have cores; add --conf spark.task.cpus=" + threadsPerTask + ".");
+                    + taskCpus + ": executors run more native threads than they have cores; add --conf "
+                    + "spark.task.cpus=" + threadsPerTask + ".");
         }
         try {
             return run(spark, ModelZoo.standard(), err);
@@ -98,6 +100,13 @@ abstract class JobCommand implements Callable<Integer> {
     /** The image limits the options give (the aspect-ratio limit is the CLI's default). */
     ImageLimits limits() {
         return new ImageLimits(maxBytes, maxPixels, maxTiles, ImageLimits.DEFAULT_MAX_ASPECT_RATIO);
+    }
+
+    private void requireAtLeastOne(String option, long value) {
+        if (value < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + " must be at least 1 (got " + value
+                    + ")");
+        }
     }
 
     int threadsPerTask() {

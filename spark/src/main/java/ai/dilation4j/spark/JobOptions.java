@@ -7,6 +7,9 @@ import ai.dilation4j.runtime.image.ImageLimits;
 /** What the options of both jobs hold: the model, how tasks run it, and the image limits. */
 public abstract class JobOptions {
 
+    /** About how many images one task takes unless told otherwise. */
+    public static final int DEFAULT_IMAGES_PER_TASK = 16;
+
     private final String model;
     private final int threadsPerTask;
     private final int imagesPerTask;
@@ -42,7 +45,7 @@ public abstract class JobOptions {
     public abstract static class Builder<B extends Builder<B>> {
         private String model;
         private int threadsPerTask;
-        private int imagesPerTask = 16;
+        private int imagesPerTask = DEFAULT_IMAGES_PER_TASK;
         private ImageLimits limits = ImageLimits.DEFAULT;
 
         Builder() {

@@ -44,11 +44,6 @@ public final class SegmentJob extends JobCommand {
     @Option(names = "--no-recursive", description = "Do not search the input's subdirectories.")
     boolean noRecursive;
 
-    @Option(names = "--images-per-task", paramLabel = "N", defaultValue = "16",
-            description = "About how many images one task segments (default: ${DEFAULT-VALUE}); a failed task "
-                    + "repeats that many.")
-    int imagesPerTask;
-
     public static void main(String[] args) {
         JobCommand.main(new SegmentJob(), args);
     }
@@ -71,10 +66,6 @@ public final class SegmentJob extends JobCommand {
     }
 
     private SegmentJobOptions options() {
-        if (imagesPerTask < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--images-per-task must be at least 1 (got "
-                    + imagesPerTask + ")");
-        }
         SegmentJobOptions.Builder builder = SegmentJobOptions.builder().model(model).input(input).output(output)
                 .recursive(!noRecursive).outputKinds(kinds()).threadsPerTask(threadsPerTask())
                 .imagesPerTask(imagesPerTask).limits(limits());

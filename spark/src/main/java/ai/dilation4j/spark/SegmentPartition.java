@@ -13,6 +13,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.util.SerializableConfiguration;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
@@ -38,7 +39,7 @@ final class SegmentPartition implements MapPartitionsFunction<Row, String>, Seri
     private static final long serialVersionUID = 1L;
 
     private final ShippedModel model;
-    private final HadoopConfiguration hadoop;
+    private final SerializableConfiguration hadoop;
     private final String outputRoot;
     private final String inputBase;
     private final Set<String> sharedStems;
@@ -48,7 +49,7 @@ final class SegmentPartition implements MapPartitionsFunction<Row, String>, Seri
     private final LongAccumulator failed;
     private final HadoopOutputs.WriteObserver observer;
 
-    SegmentPartition(ShippedModel model, HadoopConfiguration hadoop, String outputRoot, String inputBase,
+    SegmentPartition(ShippedModel model, SerializableConfiguration hadoop, String outputRoot, String inputBase,
                      Set<String> sharedStems, List<OutputKind> outputs, ImageLimits limits, LongAccumulator segmented,
                      LongAccumulator failed, HadoopOutputs.WriteObserver observer) {
         this.model = model;
@@ -68,8 +69,8 @@ final class SegmentPartition implements MapPartitionsFunction<Row, String>, Seri
         Segmenter segmenter = ExecutorSegmenters.get(model);
         TaskContext task = TaskContext.get();
         Path root = new Path(outputRoot);
-        FileSystem fs = root.getFileSystem(hadoop.get());
-        HadoopOutputs files = new HadoopOutputs(fs, root, ExecutorSegmenters.attemptName(task), task.attemptNumber(),
+        FileSystem fs = root.getFileSystem(hadoop.value());
+        HadoopOutputs files = new HadoopOutputs(fs, root, HadoopOutputs.attemptName(task), task.attemptNumber(),
                 observer);
         ObjectMapper json = new ObjectMapper();
         return new Iterator<>() {
@@ -100,7 +101,7 @@ final class SegmentPartition implements MapPartitionsFunction<Row, String>, Seri
         ImageSegmenter.Prepared prepared;
         SegmentationResult result;
         try {
-            byte[] bytes = ImageFiles.read(hadoop.get(), "Image", image, length, limits.maxEncodedBytes());
+            byte[] bytes = ImageFiles.read(hadoop.value(), "Image", image, length, limits.maxEncodedBytes());
             prepared = segmenter.prepare(image, bytes);
             try {
                 result = segmenter.finish(segmenter.infer(prepared));

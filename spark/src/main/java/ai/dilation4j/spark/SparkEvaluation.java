@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.apache.spark.util.SerializableConfiguration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -100,7 +101,7 @@ public final class SparkEvaluation {
         PartitionScore score = new PartitionScore(new ConfusionMatrix(dataset.numClasses()), 0, List.of());
         if (scorable > 0) {
             EvaluatePartition task = new EvaluatePartition(shipped.model(),
-                    new HadoopConfiguration(spark.sparkContext().hadoopConfiguration()), layout, dataset.numClasses(),
+                    new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()), layout, dataset.numClasses(),
                     ignored, options.limits());
             score = labelled.repartitionByRange(Tasks.partitions(spark, scorable, options.imagesPerTask()),
                     col("path")).javaRDD().mapPartitions(task).reduce(PartitionScore::sum);

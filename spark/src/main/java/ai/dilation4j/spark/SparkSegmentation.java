@@ -10,6 +10,7 @@ import java.util.Set;
 
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.util.SerializableConfiguration;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -68,7 +69,7 @@ public final class SparkSegmentation {
         LongAccumulator segmented = spark.sparkContext().longAccumulator("dilation4j images segmented");
         LongAccumulator failed = spark.sparkContext().longAccumulator("dilation4j images failed");
         SegmentPartition task = new SegmentPartition(shipped.model(),
-                new HadoopConfiguration(spark.sparkContext().hadoopConfiguration()), outputFs.makeQualified(root)
+                new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()), outputFs.makeQualified(root)
                 .toString(), base, sharedStems, options.outputKinds(), options.limits(), segmented, failed,
                 options.writeObserver());
         String results = new Path(root, RESULTS).toString();
@@ -95,11 +96,12 @@ public final class SparkSegmentation {
         }
         String output = outputFs.makeQualified(root).toUri().getPath();
         output = output.endsWith("/") ? output : output + "/";
-        if (output.equals(base) || (options.recursive() && output.startsWith(base))) {
-            throw new InvalidInputException("--output " + options.output() + " is " + (output.equals(base)
-                    ? "the input directory" : "inside the input directory, which is searched recursively") + " ("
-                    + base + "): a later run would take the results for images; give an output directory outside "
-                    + "it" + (output.equals(base) ? "." : ", or --no-recursive."));
+        boolean isInput = output.equals(base);
+        if (isInput || (options.recursive() && output.startsWith(base))) {
+            throw new InvalidInputException("--output " + options.output() + " is " + (isInput ? "the input directory"
+                    : "inside the input directory, which is searched recursively") + " (" + base + "): a later run "
+                    + "would take the results for images; give an output directory outside it"
+                    + (isInput ? "." : ", or --no-recursive."));
         }
     }
 

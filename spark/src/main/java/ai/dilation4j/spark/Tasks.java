@@ -12,9 +12,10 @@ final class Tasks {
     }
 
     /**
-     * About {@code imagesPerTask} images per task (ranges of paths, so that a directory stays together), but at least {@value #TASKS_PER_SLOT} tasks per slot (a
-     * segmentation takes seconds, so two uneven halves leave a core idle for many of them: 12 images hashed into 2
-     * tasks took 86 s where 3 per slot took less), and never more tasks than images.
+     * About {@code imagesPerTask} images per task (ranges of paths, so that a directory stays together), but at least
+     * {@value #TASKS_PER_SLOT} tasks per slot (a segmentation takes seconds, so two uneven halves leave a core idle for
+     * many of them: 12 images hashed into 2 tasks took 86 s where 3 per slot took less), and never more tasks than
+     * images.
      */
     static int partitions(SparkSession spark, long images, int imagesPerTask) {
         long bySize = (images + imagesPerTask - 1) / imagesPerTask;
